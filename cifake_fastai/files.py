@@ -132,7 +132,8 @@ def _class_dirs(path:Path)->list:
     return sorted(o for o in path.iterdir() if o.is_dir() and not o.name.startswith('.'))
 
 def check_layout(path:str|Path, # Folder with one sub-folder per class, or a dataset root with `train/`
-                 labels:tuple|None=LABELS, # Class folders that must be there (and no others); `None` accepts any two or more
+                 labels:tuple|None=LABELS, # Class folders that must be there (and no others); `None` accepts any `min_classes` or more
+                 min_classes:int=2, # With `labels=None`: fewest class folders accepted (1 for e.g. a test folder of fakes only)
                 )->Path: # The folder holding the class folders
     "Check that `path` is a class-per-folder image dataset with exactly `labels`; return the folder holding the classes."
     path = Path(path).expanduser()
@@ -143,7 +144,8 @@ def check_layout(path:str|Path, # Folder with one sub-folder per class, or a dat
     names = [o.name for o in _class_dirs(path)]
     if labels is not None and not set(labels) & set(names) and (path/'train').is_dir(): return check_layout(path/'train', labels)
     if labels is None:
-        if len(names) < 2: raise ValueError(f"{path} has {len(names)} class folder(s) {names}; a classifier needs at least two.")
+        if len(names) < min_classes:
+            raise ValueError(f"{path} has {len(names)} class folder(s) {names}; {'a classifier needs at least two' if min_classes > 1 else 'expected one folder per class'}.")
         labels = names
     missing, extra = [l for l in labels if l not in names], [n for n in names if n not in labels]
     if missing:
@@ -335,7 +337,10 @@ def _from_source(src:Path, dest:Path)->Path|None:
     elif src.is_dir(): archives = sorted(o for o in src.iterdir() if _is_archive(o))
     else: return None
     if not archives: return None
+    stamp, want = dest/'.cifake_extracted.json', [[a.name, a.stat().st_size, a.stat().st_mtime_ns] for a in archives]
+    if stamp.exists() and json.loads(stamp.read_text()) == want and (root := _find_root(dest)): return root   # unpacked before
     for a in progress_bar(archives, leave=False) if len(archives) > 1 else archives: extract_archive(a, dest)
+    stamp.write_text(json.dumps(want))
     return _find_root(dest)
 
 def _default_dest()->Path: return Path(os.environ.get('CIFAKE_DATA', Path.home()/'.cifake_fastai'/'data'))/'cifake'
@@ -352,7 +357,6 @@ def get_cifake(src:str|Path|None=None, # A CIFAKE folder, an archive, or a folde
               )->Path: # Folder with `train/{REAL,FAKE}` and `test/{REAL,FAKE}`
     "Find or fetch CIFAKE: `src`, then `$CIFAKE_PATH`, then `dest`, then a Kaggle download."
     dest = Path(dest or _default_dest()).expanduser()
-    tried = []
     for name, s in (('src', src), ('CIFAKE_PATH', os.environ.get('CIFAKE_PATH')), ('dest', dest)):
         if not s: continue
         s = Path(s).expanduser()

@@ -1,0 +1,46 @@
+#!/usr/bin/env python
+"""The CPU recipe on the full CIFAKE: train from scratch at 32 px within a 30-minute wall budget, then test accuracy.
+
+`train_cpu_recipe` (cifake_resnet9, width 16, 12 one-cycle epochs, bs 256, flips, 95% of train/ to learn from) on the
+full train set, timed from the start (image cache included), then `get_test_accuracy` on all 20,000 test images, as the
+reference computes it.
+
+    python benchmarks/cpu_train.py          # data from $CIFAKE_PATH, else unpacked from ../shared/data/cifake
+
+Last line: RESULT test_acc=<percent> train_minutes=<m>
+"""
+import argparse, os, tempfile, time
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[1].parent/'shared'/'data'/'cifake'
+
+def main(epochs, width, bs, lr, out):
+    import torch
+    from cifake_fastai.data import get_cifake
+    from cifake_fastai.train import train_cpu_recipe
+    from cifake_fastai.evaluate import get_test_accuracy
+    root = get_cifake(os.environ.get('CIFAKE_PATH') or SHARED, download=False)
+    print(f'data: {root}; torch {torch.__version__}, {torch.get_num_threads()} threads; '
+          f'recipe: cifake_resnet9 width={width}, {epochs} epochs, bs={bs}, lr={lr}', flush=True)
+    t0 = time.time()
+    learn = train_cpu_recipe(root/'train', epochs=epochs, width=width, bs=bs, lr=lr, out=out, overwrite=True)
+    train_s = time.time() - t0
+    n_train = len(learn.dls.train_ds)
+    t1 = time.time()
+    acc, correct, total = get_test_accuracy(learn, root/'test', bs=512)
+    test_s = time.time() - t1
+    print(learn.history.to_string(index=False))
+    print(f'\ntraining: {train_s/60:.1f} min for {len(learn.history)} epochs of {n_train} images '
+          f'({len(learn.history)*n_train/learn.history.seconds.sum():.0f} images/s while training)')
+    print(f'test: {acc:.2f}% ({correct}/{total}) in {test_s:.0f} s; total wall {(time.time()-t0)/60:.1f} min')
+    print(f'RESULT test_acc={acc:.2f} train_minutes={train_s/60:.1f}')
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--epochs', type=int, default=12)
+    p.add_argument('--width', type=int, default=16)
+    p.add_argument('--bs', type=int, default=256)
+    p.add_argument('--lr', type=float, default=5e-3)
+    p.add_argument('--out', default=None, help='folder for checkpoints and history (default: a temporary folder)')
+    a = p.parse_args()
+    main(a.epochs, a.width, a.bs, a.lr, a.out or tempfile.mkdtemp(prefix='cpu_train_'))
