@@ -105,14 +105,16 @@ def fast_dls(path:str|Path, # Folder with REAL/ and FAKE/ (e.g. `train/`), or a 
              batch_tfms=None, # Extra batch transforms (e.g. `aug_transforms()`), applied after resizing
              device=None, # Device for batches (default: the GPU when there is one)
              cache_dir=None, # Cache folder (see `scan_images`)
+             get_y=None, # Label function of a file (default: its folder's name, as `parent_label`); e.g. `cifake_class`
             )->DataLoaders:
     "Same files, labels and split as `cifake_dls`, from the decoded-once cache, resized and normalised a batch at a time."
     cache, fs = image_files(path, files, labels, cache_size, cache_dir)
     splits = RandomSplitter(valid_pct=valid_pct, seed=seed)(fs)
-    dsets = Datasets(fs, tfms=[[LoadRGB(cache_size)], [parent_label, Categorize()]], splits=splits)
+    dsets = Datasets(fs, tfms=[[LoadRGB(cache_size)], [ifnone(get_y, parent_label), Categorize()]], splits=splits)
     rows = cache.index(fs)
-    lbls = cache.labels
-    y = np.array([dsets.vocab.o2i[lbls[r]] for r in rows], dtype=np.int64)
+    if get_y is None: lbls = cache.labels; ys = (lbls[r] for r in rows)      # folder names, straight from the cache
+    else: ys = map(get_y, fs)
+    y = np.array([dsets.vocab.o2i[o] for o in ys], dtype=np.int64)
     after_batch = [IntToFloatTensor(), Normalize.from_stats(*stats), BatchResize(size)] + L(batch_tfms)
     device = ifnone(device, default_device())
     dl = lambda i, **kw: ArrayDL(dsets.subset(i), x=np.ascontiguousarray(cache.x[rows[splits[i]]]), y=y[splits[i]], bs=bs,

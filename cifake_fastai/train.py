@@ -239,7 +239,7 @@ def train_model(dls:DataLoaders, # Loaders from `cifake_dls` or `fast_dls`
         hist = RunHistory(csv, last, phase)
         stop = [] if patience is None else [ResumableEarlyStopping(monitor='valid_loss', patience=patience)]
         learn.fit_one_cycle(n, start_epoch=start, cbs=stop + [saver, hist] + L(cbs), **kw)
-    if ckpt.exists(): learn.load(fname)
+    if ckpt.exists(): learn.load(fname, with_opt=False)     # the best epoch's weights (saved without optimiser state)
     learn.checkpoint = ckpt
     return learn
 
