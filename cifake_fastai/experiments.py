@@ -8,7 +8,7 @@ __all__ = ['PUBLISHED', 'PERTURBATIONS', 'versions', 'new_run', 'resolve_pretrai
            'source_labeller', 'folder_dataset', 'class_weights', 'folder_dls', 'evaluate_folder_dataset']
 
 # %% ../nbs/06_experiments.ipynb
-import json, math, platform, shutil, sys, time, warnings
+import contextlib, json, math, platform, shutil, sys, tempfile, time, warnings
 from fnmatch import fnmatch
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -325,26 +325,29 @@ def synthetic_training(data:str|Path|None=None, # CIFAKE root with train/ and te
     _, fs = image_files(train)
     _, tfs = image_files(test)
     real_test = [f for f in tfs if f.parent.name == 'REAL']
-    path = Path(path or tempfile.mkdtemp())
-    cols = {}
-    for src in ('FAKE', 'REAL'):
-        files = _subset([f for f in fs if f.parent.name == src], max_train)
-        dls = fast_dls(train, size=size, bs=bs, files=files, get_y=cifake_class, labels=None, batch_tfms=RandomHFlip())
-        m = _make_arch(arch)
-        if isinstance(m, nn.Module): m = cifake_resnet9(n_out=10) if arch in ('cifake_resnet9', 'resnet9') else m
-        learn = train_model(dls, m, epochs=epochs, pretrained=False, patience=None, lr=lr, path=path, fname=f'cifar10-{src}',
-                            overwrite=True)
-        probs, targs = learn.get_preds(dl=learn.dls.test_dl(real_test, with_labels=True))
-        preds = probs.argmax(1).numpy(); targs = targs.numpy()
-        vocab = list(learn.dls.vocab)
-        _, _, f1, sup = precision_recall_fscore_support(targs, preds, labels=range(len(vocab)), zero_division=0)
-        col = {c: f for c, f in zip(vocab, f1)}
-        col['accuracy'] = float((preds == targs).mean())
-        col['macro avg'] = float(f1.mean()); col['weighted avg'] = float((f1*sup).sum()/sup.sum())
-        cols[f'trained on {src}'] = col
-    t = pd.DataFrame(cols)
+    with contextlib.ExitStack() as stack:       # default: checkpoints in a temporary folder, removed afterwards
+        path = Path(path) if path else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix='cifake_synthetic_')))
+        cols = {src: _train_one_source(train, fs, real_test, src, arch, epochs, size, bs, lr, max_train, path) for src in ('FAKE', 'REAL')}
+    t = pd.DataFrame({f'trained on {src}': c for src, c in cols.items()})
     t.index.name = 'F1 on REAL test'
     return t
+
+def _train_one_source(train, fs, real_test, src, arch, epochs, size, bs, lr, max_train, path):
+    "Per-class F1 on `real_test` of a 10-class classifier trained on the `src` images of `train`."
+    files = _subset([f for f in fs if f.parent.name == src], max_train)
+    dls = fast_dls(train, size=size, bs=bs, files=files, get_y=cifake_class, labels=None, batch_tfms=RandomHFlip())
+    m = _make_arch(arch)
+    if isinstance(m, nn.Module): m = cifake_resnet9(n_out=10) if arch in ('cifake_resnet9', 'resnet9') else m
+    learn = train_model(dls, m, epochs=epochs, pretrained=False, patience=None, lr=lr, path=path, fname=f'cifar10-{src}',
+                        overwrite=True)
+    probs, targs = learn.get_preds(dl=learn.dls.test_dl(real_test, with_labels=True))
+    preds = probs.argmax(1).numpy(); targs = targs.numpy()
+    vocab = list(learn.dls.vocab)
+    _, _, f1, sup = precision_recall_fscore_support(targs, preds, labels=range(len(vocab)), zero_division=0)
+    col = {c: f for c, f in zip(vocab, f1)}
+    col['accuracy'] = float((preds == targs).mean())
+    col['macro avg'] = float(f1.mean()); col['weighted avg'] = float((f1*sup).sum()/sup.sum())
+    return col
 
 # %% ../nbs/06_experiments.ipynb
 def _jpeg(q):
