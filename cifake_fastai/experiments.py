@@ -296,14 +296,18 @@ def reproduce(data:str|Path|None=None, # CIFAKE root with train/ and test/ (defa
         cfg, m = (json.loads((run/f).read_text()) for f in ('config.json', 'metrics.json'))
         rows.append(dict(model=a, accuracy=m['accuracy'], correct=m['correct'], total=m['n'], published=PUBLISHED.get(a),
                          settings=f"{cfg['size']} px, {'ImageNet weights' if cfg['pretrained'] else 'from scratch'}, "
-                                  f"{cfg['epochs_run']} epochs on {cfg['n_train']} images",
+                                  f"{cfg['epochs_run']} epoch{'s'*(cfg['epochs_run'] != 1)} on {cfg['n_train']} images",
                          minutes=cfg['total_seconds']/60))
     t = pd.DataFrame(rows)
     t['difference'] = t.accuracy - t.published
     t.to_csv(out/'reproduce.csv', index=False)
     md = [f'# Reproducing the CIFAKE reference notebook on {root}', '', f"Device: {versions()['device']}.", '',
           _md_table(t, '.2f'), '', 'Published: the reference notebook (GPU, ImageNet weights, 224 px). Models: see their folders.', '']
-    if baseline: md += ['![baseline](baseline.png)', '']
+    if not gpu: md += [f"On a CPU every model trains under a time budget: the ResNets {ifnone(minutes, 12)} min each at 32 px "
+                       f"(the CPU recipe's settings), ViT-B/16 (224 px only) {ifnone(vit_minutes, 10)} min on {ifnone(vit_train, 1000)} "
+                       f"training images, tested on {ifnone(vit_test, 1000)} test images.", '']
+    if baseline: md += [f"Baseline: one PCA fitted for all N in {b.table.attrs['pca_s']:.1f} s; its minutes are the logistic regression's.", '',
+                        '![baseline](baseline.png)', '']
     md += [f'- [{a}]({a}/report.md)' for a in archs]
     (out/'report.md').write_text('\n'.join(md))
     return t

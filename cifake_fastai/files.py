@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from importlib.resources import files as _pkg_files
 from pathlib import Path
 
-import numpy as np, pandas as pd
+import cv2, numpy as np, pandas as pd
 from PIL import Image, UnidentifiedImageError
 from fastcore.all import *
 from fastprogress.fastprogress import progress_bar
@@ -214,19 +214,44 @@ class ImageCache:
     def __repr__(self): return f"ImageCache({self.root}: {len(self)} images at {self.size}px, {len(self.bad)} unreadable)"
 
 # %% ../nbs/00_files.ipynb
+_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+def _jpeg_frame(b:bytes):
+    "(bits, height, width, components) from a JPEG's frame header, or `None` (not a JPEG, or no frame before the scan)."
+    if b[:2] != b'\xff\xd8': return None
+    i, n = 2, len(b)
+    while i + 4 <= n:
+        if b[i] != 0xFF: return None
+        m = b[i+1]
+        if m == 0xFF: i += 1; continue                                   # fill byte
+        if m == 0x01 or 0xD0 <= m <= 0xD8: i += 2; continue               # markers without a length
+        if m in _SOF: return (b[i+4], int.from_bytes(b[i+5:i+7], 'big'), int.from_bytes(b[i+7:i+9], 'big'), b[i+9]) if i + 10 <= n else None
+        if m == 0xDA: return None
+        i += 2 + int.from_bytes(b[i+2:i+4], 'big')
+    return None
+
+def _fast_jpeg(b:bytes, size:int):
+    "The RGB array of a complete 8-bit colour `size`x`size` JPEG, decoded by OpenCV; `None` for anything else."
+    if _jpeg_frame(b) != (8, size, size, 3) or b.rstrip(b'\0')[-2:] != b'\xff\xd9': return None
+    rgb = getattr(cv2, 'IMREAD_COLOR_RGB', 0)                   # OpenCV >= 4.10 decodes to RGB directly
+    a = cv2.imdecode(np.frombuffer(b, np.uint8), (rgb or cv2.IMREAD_COLOR) | cv2.IMREAD_IGNORE_ORIENTATION)
+    if a is None or a.shape != (size, size, 3): return None
+    return a if rgb else a[..., ::-1]
+
 def _decode(fn:Path, size:int):
     "(array, info) for a readable image, or (None, reason)."
     try: b = fn.read_bytes()
     except OSError as e: return None, f'cannot read file ({e})'
     sha = hashlib.sha256(b).hexdigest()
+    if (a := _fast_jpeg(b, size)) is not None: return a, (sha, size, size, 'RGB', len(b))
     try:
         with Image.open(io.BytesIO(b)) as im:
             w, h, mode = *im.size, im.mode
             im.load()
-            rgb = square_resize(_to_rgb(im), size)
+            a = np.asarray(square_resize(_to_rgb(im), size), dtype=np.uint8)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
         return None, _why_unreadable(fn, e)
-    return np.asarray(rgb, dtype=np.uint8), (sha, w, h, mode, len(b))
+    return a, (sha, w, h, mode, len(b))
 
 # %% ../nbs/00_files.ipynb
 def _atomic_write(dest:Path, write):
