@@ -277,6 +277,7 @@ def reproduce(data:str|Path|None=None, # CIFAKE root with train/ and test/ (defa
     check_layout(root/'test') if (root/'test').exists() else None
     out = new_run(name, runs, force)
     gpu = default_device().type == 'cuda'
+    if not gpu: minutes, vit_minutes, vit_train, vit_test = ifnone(minutes, 12), ifnone(vit_minutes, 10), ifnone(vit_train, 1000), ifnone(vit_test, 1000)
     rows = []
     if baseline:
         from cifake_fastai.baseline import pca_logreg_baseline, plot_baseline, PUBLISHED_BASELINE
@@ -289,9 +290,8 @@ def reproduce(data:str|Path|None=None, # CIFAKE root with train/ and test/ (defa
     for a in archs:
         vit = a == 'vit_b16'
         kw = dict(epochs=epochs, pretrained=pretrained, runs=out, name=a, force=force)
-        if gpu: kw.update(minutes=vit_minutes if vit else minutes, max_train=vit_train if vit else None, max_test=vit_test if vit else None)
-        elif vit: kw.update(minutes=ifnone(vit_minutes, 10), max_train=ifnone(vit_train, 1000), max_test=ifnone(vit_test, 1000), bs=16)
-        else: kw.update(minutes=ifnone(minutes, 12), bs=256, lr=5e-3, flip=True, valid_pct=0.05, patience=None)
+        kw.update(minutes=vit_minutes, max_train=vit_train, max_test=vit_test) if vit else kw.update(minutes=minutes)
+        if not gpu: kw.update(bs=16) if vit else kw.update(bs=256, lr=5e-3, flip=True, valid_pct=0.05, patience=None)
         run = train_run(root, a, **kw)
         cfg, m = (json.loads((run/f).read_text()) for f in ('config.json', 'metrics.json'))
         rows.append(dict(model=a, accuracy=m['accuracy'], correct=m['correct'], total=m['n'], published=PUBLISHED.get(a),
@@ -303,9 +303,9 @@ def reproduce(data:str|Path|None=None, # CIFAKE root with train/ and test/ (defa
     t.to_csv(out/'reproduce.csv', index=False)
     md = [f'# Reproducing the CIFAKE reference notebook on {root}', '', f"Device: {versions()['device']}.", '',
           _md_table(t, '.2f'), '', 'Published: the reference notebook (GPU, ImageNet weights, 224 px). Models: see their folders.', '']
-    if not gpu: md += [f"On a CPU every model trains under a time budget: the ResNets {ifnone(minutes, 12)} min each at 32 px "
-                       f"(the CPU recipe's settings), ViT-B/16 (224 px only) {ifnone(vit_minutes, 10)} min on {ifnone(vit_train, 1000)} "
-                       f"training images, tested on {ifnone(vit_test, 1000)} test images.", '']
+    if not gpu: md += [f"On a CPU every model trains under a time budget: the ResNets {minutes} min each at 32 px "
+                       f"(the CPU recipe's settings), ViT-B/16 (224 px only) {vit_minutes} min on {vit_train} "
+                       f"training images, tested on {vit_test} test images.", '']
     if baseline: md += [f"Baseline: one PCA fitted for all N in {b.table.attrs['pca_s']:.1f} s; its minutes are the logistic regression's.", '',
                         '![baseline](baseline.png)', '']
     md += [f'- [{a}]({a}/report.md)' for a in archs]

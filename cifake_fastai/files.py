@@ -230,13 +230,14 @@ def _jpeg_frame(b:bytes):
         i += 2 + int.from_bytes(b[i+2:i+4], 'big')
     return None
 
+_CV_RGB = getattr(cv2, 'IMREAD_COLOR_RGB', 0)                  # OpenCV >= 4.10 decodes to RGB directly
+
 def _fast_jpeg(b:bytes, size:int):
     "The RGB array of a complete 8-bit colour `size`x`size` JPEG, decoded by OpenCV; `None` for anything else."
     if _jpeg_frame(b) != (8, size, size, 3) or b.rstrip(b'\0')[-2:] != b'\xff\xd9': return None
-    rgb = getattr(cv2, 'IMREAD_COLOR_RGB', 0)                   # OpenCV >= 4.10 decodes to RGB directly
-    a = cv2.imdecode(np.frombuffer(b, np.uint8), (rgb or cv2.IMREAD_COLOR) | cv2.IMREAD_IGNORE_ORIENTATION)
+    a = cv2.imdecode(np.frombuffer(b, np.uint8), (_CV_RGB or cv2.IMREAD_COLOR) | cv2.IMREAD_IGNORE_ORIENTATION)
     if a is None or a.shape != (size, size, 3): return None
-    return a if rgb else a[..., ::-1]
+    return a if _CV_RGB else a[..., ::-1]
 
 def _decode(fn:Path, size:int):
     "(array, info) for a readable image, or (None, reason)."
