@@ -16,6 +16,7 @@ Last line: RESULT max_diff_pts=<x> speedup=<x> memory_ratio=<x>
 import argparse, json, os, resource, subprocess, sys, tempfile, time
 from pathlib import Path
 
+from provenance import recorded        # benchmarks/provenance.py: output also to benchmarks/results/
 SHARED = Path(__file__).resolve().parents[1].parent/'shared'/'data'/'cifake'
 NS = (2, 5, 10, 20, 50, 100)
 PUBLISHED = {2: 59.46, 5: 60.30, 10: 62.12, 20: 62.73, 50: 64.99, 100: 66.40}
@@ -77,10 +78,11 @@ def show(name, r):
         print(f'| {n} | {o["accuracy"]:.2f} | {o["correct"]} | {o["total"]} | {PUBLISHED[n]:.2f} | {o["accuracy"]-PUBLISHED[n]:+.2f} |')
 
 def main():
-    from cifake_fastai.data import get_cifake, scan_images
+    from cifake_fastai.external import get_cifake
+    from cifake_fastai.cache import scan_images
     root = get_cifake(os.environ.get('CIFAKE_PATH') or SHARED, download=False)
     print(f'data: {root}; {os.cpu_count()} CPUs', flush=True)
-    for s in ('train', 'test'): scan_images(root/s)       # warm the default cache (not timed)
+    for s in ('train', 'test'): scan_images(root/s, progress=False)       # warm the default cache (not timed)
     ref = run('reference', root); show('reference procedure', ref)
     warm = run('ours', root); show('cifake_fastai, warm cache', warm)
     with tempfile.TemporaryDirectory() as d:
@@ -97,4 +99,5 @@ if __name__ == '__main__':
     p.add_argument('--cache-dir')
     a = p.parse_args()
     if a.child: child(a.child, a.root, a.cache_dir)
-    else: main()
+    else:
+        with recorded('baseline'): main()

@@ -12,11 +12,12 @@ Last line: RESULT test_acc=<percent> train_minutes=<m>
 import argparse, os, tempfile, time
 from pathlib import Path
 
+from provenance import recorded        # benchmarks/provenance.py: output also to benchmarks/results/
 SHARED = Path(__file__).resolve().parents[1].parent/'shared'/'data'/'cifake'
 
 def main(epochs, width, bs, lr, out):
     import torch
-    from cifake_fastai.data import get_cifake
+    from cifake_fastai.external import get_cifake
     from cifake_fastai.train import train_cpu_recipe
     from cifake_fastai.evaluate import get_test_accuracy
     root = get_cifake(os.environ.get('CIFAKE_PATH') or SHARED, download=False)
@@ -43,4 +44,4 @@ if __name__ == '__main__':
     p.add_argument('--lr', type=float, default=5e-3)
     p.add_argument('--out', default=None, help='folder for checkpoints and history (default: a temporary folder)')
     a = p.parse_args()
-    main(a.epochs, a.width, a.bs, a.lr, a.out or tempfile.mkdtemp(prefix='cpu_train_'))
+    with recorded('cpu_train'): main(a.epochs, a.width, a.bs, a.lr, a.out or tempfile.mkdtemp(prefix='cpu_train_'))

@@ -13,10 +13,11 @@ Last line: RESULT ratio_224=<x> ratio_32=<x> warm_load_s=<s>
 import argparse, os, subprocess, sys, time
 from pathlib import Path
 
+from provenance import recorded        # benchmarks/provenance.py: output also to benchmarks/results/
 SHARED = Path(__file__).resolve().parents[1].parent/'shared'/'data'/'cifake'
 
 def dataset_root()->Path:
-    from cifake_fastai.data import get_cifake
+    from cifake_fastai.external import get_cifake
     return get_cifake(os.environ.get('CIFAKE_PATH') or SHARED, download=False)
 
 def epoch(dl, max_batches=None):
@@ -30,7 +31,7 @@ def epoch(dl, max_batches=None):
 WARM = """
 import time, numpy as np, sys
 t = time.perf_counter()
-from cifake_fastai.data import scan_images
+from cifake_fastai.cache import scan_images
 t0 = time.perf_counter()
 n = 0
 for s in ('train', 'test'):
@@ -42,11 +43,12 @@ print(n, time.perf_counter() - t0)
 def main(sizes=(224, 32), bs=64, max_batches=None):
     import torch
     from fastai.vision.all import Normalize, imagenet_stats
-    from cifake_fastai.data import cifake_dls, fast_dls, scan_images
+    from cifake_fastai.data import cifake_dls, fast_dls
+    from cifake_fastai.cache import scan_images
     root = dataset_root()
     print(f'data: {root}; torch {torch.__version__}; {torch.get_num_threads()} threads; device: '
           f'{"cuda" if torch.cuda.is_available() else "cpu"}', flush=True)
-    for s in ('train', 'test'): scan_images(root/s)          # build the cache (not timed here)
+    for s in ('train', 'test'): scan_images(root/s, progress=False)          # build the cache (not timed here)
     rows, ratio = [], {}
     for size in sizes:
         ref = cifake_dls(root/'train', size=size, bs=bs, batch_tfms=Normalize.from_stats(*imagenet_stats))
@@ -73,4 +75,4 @@ if __name__ == '__main__':
     p.add_argument('--bs', type=int, default=64)
     p.add_argument('--max-batches', type=int, default=None, help='stop each epoch early (quick checks only)')
     a = p.parse_args()
-    main(tuple(a.sizes), a.bs, a.max_batches)
+    with recorded('data_throughput'): main(tuple(a.sizes), a.bs, a.max_batches)

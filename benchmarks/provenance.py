@@ -1,0 +1,32 @@
+"""Benchmark output with its provenance: what a benchmark prints also goes to `benchmarks/results/<name>.txt`, after a
+header with the command, the date, the machine's cores and the versions of Python, torch, fastai and cifake_fastai."""
+import contextlib, datetime, os, platform, sys
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent/'results'
+
+class _Tee:
+    "A stream that writes to several streams."
+    def __init__(self, *streams): self.streams = streams
+    def write(self, s):
+        for st in self.streams: st.write(s); st.flush()
+        return len(s)
+    def flush(self):
+        for st in self.streams: st.flush()
+
+@contextlib.contextmanager
+def recorded(name:str):
+    "Print to the terminal and to `benchmarks/results/{name}.txt`, starting with a provenance header."
+    import torch, fastai, cifake_fastai
+    import fastprogress.fastprogress as fp
+    fp.NO_BAR = True                    # progress bars would leave their residue in the results file; tables still print
+    RESULTS.mkdir(exist_ok=True)
+    with open(RESULTS/f'{name}.txt', 'w') as f:
+        old, sys.stdout = sys.stdout, _Tee(sys.stdout, f)
+        try:
+            print(f"# python {' '.join(['benchmarks/'+Path(sys.argv[0]).name] + sys.argv[1:])}")
+            print(f'# {datetime.datetime.now():%Y-%m-%d %H:%M} on {os.cpu_count()} CPU cores ({platform.machine()}); python '
+                  f'{platform.python_version()}, torch {torch.__version__} ({torch.get_num_threads()} threads), fastai {fastai.__version__}, '
+                  f'cifake_fastai {cifake_fastai.__version__}; GPU: {torch.cuda.get_device_name() if torch.cuda.is_available() else "none"}')
+            yield
+        finally: sys.stdout = old

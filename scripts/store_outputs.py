@@ -1,0 +1,71 @@
+#!/usr/bin/env python
+"""Run notebooks top to bottom and store their outputs, for the docs pages (then run `nbdev_clean`).
+
+Progress bars are switched off while the notebooks run (they would leave residue in the stored outputs); cells flagged
+`cifake` run only when `CIFAKE_PATH` is set. Afterwards every stored output is checked for this machine's paths, IPython
+input names and progress-bar residue, which the docs must not show.
+
+    python scripts/store_outputs.py                    # every notebook in nbs/
+    python scripts/store_outputs.py nbs/08_evaluate.ipynb
+"""
+import os, re, sys
+from pathlib import Path
+import fastprogress.fastprogress as fp
+from execnb.nbio import read_nb, write_nb
+from execnb.shell import CaptureShell
+
+fp.NO_BAR = True                                                             # for every notebook run by this process
+# What is removed from stored streams: progress-bar residue, and warnings raised inside third-party packages (torch 2.14's
+# deprecation of `torch.jit.script` that fastai uses, fastai's note on pickles in `load_learner`): not ours to show, and
+# they name this machine's site-packages. The library's own warnings stay.
+RESIDUE = re.compile(r'█*\r|[^\n]*site-packages/[^\n]*Warning: .*?\n  [^\n]*\n', re.S)   # warning, then its source line
+
+NBS = Path(__file__).resolve().parents[1]/'nbs'
+LEAKS = re.compile(r'/tmp/|/work/|/root/|/home/|site-packages|ipython-input|\r|█')
+def _flags(cell)->set:
+    return {w for l in cell.source.splitlines() if l.startswith('#|') for w in l[2:].split()}
+
+def skip(cell)->bool:
+    "Cells not to run: `cifake` ones without the dataset."
+    return cell.cell_type == 'code' and 'cifake' in _flags(cell) and not os.environ.get('CIFAKE_PATH')
+
+def clean(nb):
+    "Remove progress-bar residue and the known third-party warning from stored stream outputs."
+    for c in nb.cells:
+        if c.cell_type != 'code' or not c.get('outputs'): continue
+        outs = []
+        for o in c.outputs:
+            if o.get('output_type') == 'stream':
+                o['text'] = RESIDUE.sub('', ''.join(o['text']))
+                if not o['text']: continue
+            outs.append(o)
+        c['outputs'] = outs
+    return nb
+
+def leaks(nb)->list:
+    "(cell index, text) of every stored output that shows what the docs must not."
+    res = []
+    for i, c in enumerate(nb.cells):
+        for o in c.get('outputs', []):
+            texts = [o.get('text', '')] + [v for k, v in o.get('data', {}).items() if k.startswith('text/')] + o.get('traceback', [])
+            for t in texts:
+                t = ''.join(t) if isinstance(t, list) else str(t)
+                if (m := LEAKS.search(t)): res.append((i, t[max(0, m.start()-60):m.end()+60].replace('\n', ' ')))
+    return res
+
+def main(paths):
+    bad = 0
+    for p in [Path(o).resolve() for o in paths]:
+        os.chdir(p.parent)                        # as nbdev_test runs them
+        sh = CaptureShell()
+        sh.execute(p, p, exc_stop=True, preproc=skip)
+        nb = clean(read_nb(p))
+        write_nb(nb, p)
+        found = leaks(nb)
+        print(f'{p.name}: {"ok" if not found else f"{len(found)} output(s) to fix"}', flush=True)
+        for i, t in found: print(f'  cell {i}: ...{t}...')
+        bad += len(found)
+    return 1 if bad else 0
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:] or sorted(str(p) for p in NBS.glob('*.ipynb'))))
