@@ -31,8 +31,9 @@ def main(epochs, width, bs, lr, out):
     acc, correct, total = get_test_accuracy(learn, root/'test', bs=512)
     test_s = time.time() - t1
     print(learn.history.to_string(index=False))
+    epoch_s = sum(int(v)*60**i for t in learn.history.time for i, v in enumerate(reversed(t.split(':'))))   # fastai logs '[h:]mm:ss'
     print(f'\ntraining: {train_s/60:.1f} min for {len(learn.history)} epochs of {n_train} images '
-          f'({len(learn.history)*n_train/learn.history.seconds.sum():.0f} images/s while training)')
+          f'({len(learn.history)*n_train/epoch_s:.0f} images/s while training)')
     print(f'test: {acc:.2f}% ({correct}/{total}) in {test_s:.0f} s; total wall {(time.time()-t0)/60:.1f} min')
     print(f'RESULT test_acc={acc:.2f} train_minutes={train_s/60:.1f}')
 

@@ -9,6 +9,7 @@ class _Tee:
     "A stream that writes to several streams."
     def __init__(self, *streams): self.streams = streams
     def write(self, s):
+        s = s.replace('\r', '').replace('█', '')      # what fastprogress prints even with NO_BAR: no residue in results
         for st in self.streams: st.write(s); st.flush()
         return len(s)
     def flush(self):

@@ -44,13 +44,13 @@ def data_sample(out:Param("Folder to create (must not exist yet)", str)):
     print(f"copied the CIFAKE sample to {out}")
     return out
 
-def data_get(src:str=None, # A CIFAKE folder or archive (default: $CIFAKE_PATH, then Kaggle)
+def data_get(path:Param("A CIFAKE folder or archive (default: $CIFAKE_PATH, then Kaggle)", str, opt=False, nargs='?')=None,
              out:str=None, # Where archives are unpacked (default: ~/.cifake_fastai/data/cifake)
              no_download:bool=False, # Never try Kaggle
             ):
     "Find, unpack or download the full CIFAKE and print its folder."
     from cifake_fastai.external import get_cifake
-    p = get_cifake(src=src, out=out, download=not no_download)
+    p = get_cifake(path=path, out=out, download=not no_download)
     print(p)
     return p
 

@@ -17,21 +17,21 @@ _ARCHIVE_EXTS = ('.zip', '.tar.gz', '.tgz', '.tar')
 
 def _is_archive(p:Path)->bool: return p.is_file() and p.name.lower().endswith(_ARCHIVE_EXTS)
 
-def extract_archive(src:str|Path, # A .zip, .tar.gz, .tgz or .tar file
+def extract_archive(path:str|Path, # An archive: a .zip, .tar.gz, .tgz or .tar file
                     out:str|Path, # Folder to unpack into
                    )->Path:
     "Unpack an archive safely (no paths outside `out`) and return `out`."
-    src, out = Path(src), Path(out); out.mkdir(parents=True, exist_ok=True)
+    path, out = Path(path), Path(out); out.mkdir(parents=True, exist_ok=True)
     try:
-        if src.name.lower().endswith('.zip'):
-            with zipfile.ZipFile(src) as z:
+        if path.name.lower().endswith('.zip'):
+            with zipfile.ZipFile(path) as z:
                 for m in z.namelist():
-                    if not (out/m).resolve().is_relative_to(out.resolve()): raise DatasetError(f"{src}: unsafe path {m!r} in archive")
+                    if not (out/m).resolve().is_relative_to(out.resolve()): raise DatasetError(f"{path}: unsafe path {m!r} in archive")
                 z.extractall(out)
         else:
-            with tarfile.open(src) as t: t.extractall(out, filter='data')
-    except tarfile.FilterError as e: raise DatasetError(f"{src}: unsafe member in archive ({e})") from e
-    except (tarfile.ReadError, zipfile.BadZipFile, EOFError) as e: raise DatasetError(f"{src}: not a readable archive ({e})") from e
+            with tarfile.open(path) as t: t.extractall(out, filter='data')
+    except tarfile.FilterError as e: raise DatasetError(f"{path}: unsafe member in archive ({e})") from e
+    except (tarfile.ReadError, zipfile.BadZipFile, EOFError) as e: raise DatasetError(f"{path}: not a readable archive ({e})") from e
     return out
 
 # %% ../nbs/02_external.ipynb
@@ -43,11 +43,11 @@ def _find_root(p:Path)->Path|None:
         if all((c/s/l).is_dir() for s in ('train', 'test') for l in LABELS): return c
     return None
 
-def _from_source(src:Path, out:Path)->Path|None:
-    "A dataset root from a folder or archive(s) at `src`, unpacking into `out` when needed."
-    if (root := _find_root(src)): return root
-    if _is_archive(src): archives = [src]
-    elif src.is_dir(): archives = sorted(o for o in src.iterdir() if _is_archive(o))
+def _from_source(path:Path, out:Path)->Path|None:
+    "A dataset root from a folder or archive(s) at `path`, unpacking into `out` when needed."
+    if (root := _find_root(path)): return root
+    if _is_archive(path): archives = [path]
+    elif path.is_dir(): archives = sorted(o for o in path.iterdir() if _is_archive(o))
     else: return None
     if not archives: return None
     stamp, want = out/'.cifake_extracted.json', [[a.name, a.stat().st_size, a.stat().st_mtime_ns] for a in archives]
@@ -64,13 +64,13 @@ def _kaggle_download()->Path:
     return Path(kagglehub.dataset_download(KAGGLE_DATASET))
 
 # %% ../nbs/02_external.ipynb
-def get_cifake(src:str|Path|None=None, # A CIFAKE folder, an archive, or a folder of archives
+def get_cifake(path:str|Path|None=None, # A CIFAKE folder, an archive, or a folder of archives
                out:str|Path|None=None, # Where archives are unpacked (default: `$CIFAKE_DATA/cifake`, else `~/.cifake_fastai/data/cifake`)
                download:bool=True, # Try Kaggle (`kagglehub`) when nothing local is found
               )->Path: # Folder with `train/{REAL,FAKE}` and `test/{REAL,FAKE}`
-    "Find or fetch CIFAKE: `src`, then `$CIFAKE_PATH`, then `out`, then a Kaggle download."
+    "Find or fetch CIFAKE: `path`, then `$CIFAKE_PATH`, then `out`, then a Kaggle download."
     out = Path(out or _default_out()).expanduser()
-    for name, s in (('src', src), ('CIFAKE_PATH', os.environ.get('CIFAKE_PATH')), ('out', out)):
+    for name, s in (('path', path), ('CIFAKE_PATH', os.environ.get('CIFAKE_PATH')), ('out', out)):
         if not s: continue
         s = Path(s).expanduser()
         if name != 'out' and not s.exists(): raise PathMissingError(f"{name}={s} does not exist")

@@ -14,26 +14,26 @@ import cifake_fastai
 from .core import *
 
 # %% ../nbs/97_test_utils.ipynb
-def make_messy_folder(dest:str|Path, # Folder to create
+def make_messy_folder(out:str|Path, # Folder to create
                      )->Path:
     "Write a CIFAKE-style folder with every kind of awkward file the loaders must handle."
-    dest = Path(dest); sp = sample_path()/'train'
-    for lbl in LABELS: (dest/lbl).mkdir(parents=True, exist_ok=True)
+    out = Path(out); sp = sample_path()/'train'
+    for lbl in LABELS: (out/lbl).mkdir(parents=True, exist_ok=True)
     for lbl in LABELS:
-        for f in sorted((sp/lbl).iterdir())[:12]: shutil.copy(f, dest/lbl/f.name)
-    real, fake = dest/'REAL', dest/'FAKE'
-    src = open_rgb(sorted((sp/'REAL').iterdir())[0])
-    src.convert('L').save(real/'grey scale.png')
-    rgba = src.convert('RGBA'); rgba.putalpha(128); rgba.save(real/'rgba.png')
-    Image.fromarray((np.asarray(src.convert('L'), dtype=np.uint16)*257)).save(real/'sixteen bit.png')
-    src.convert('CMYK').save(real/'cmyk.jpg')
-    src.resize((640, 480)).save(real/'large 640x480.jpg')
-    src.save(fake/'ñandú ünïcode.jpg')
+        for f in sorted((sp/lbl).iterdir())[:12]: shutil.copy(f, out/lbl/f.name)
+    real, fake = out/'REAL', out/'FAKE'
+    im = open_rgb(sorted((sp/'REAL').iterdir())[0])
+    im.convert('L').save(real/'grey scale.png')
+    rgba = im.convert('RGBA'); rgba.putalpha(128); rgba.save(real/'rgba.png')
+    Image.fromarray((np.asarray(im.convert('L'), dtype=np.uint16)*257)).save(real/'sixteen bit.png')
+    im.convert('CMYK').save(real/'cmyk.jpg')
+    im.resize((640, 480)).save(real/'large 640x480.jpg')
+    im.save(fake/'ñandú ünïcode.jpg')
     (fake/'empty.jpg').write_bytes(b'')
     (fake/'notes.jpg').write_text('this is not an image')
     good = (sp/'FAKE'/sorted(os.listdir(sp/'FAKE'))[0]).read_bytes()
     (fake/'truncated.jpg').write_bytes(good[:len(good)//2])
-    return dest
+    return out
 
 # %% ../nbs/97_test_utils.ipynb
 def _code_hash()->str:
