@@ -18,6 +18,7 @@ from fastai.vision.all import Learner, ClassificationInterpretation, ifnone, sto
 from .core import *
 from .cache import image_files
 from .data import sample_files, folder_dataset, source_labeller
+from .inference import predict_probs
 
 # %% ../nbs/08_evaluate.ipynb
 def classification_metrics(targs, # True class indices (n,)
@@ -63,11 +64,6 @@ def test_files(learn:Learner, # The model to evaluate (its vocabulary decides wh
     cache, fs = image_files(root, labels=None, min_classes=1)
     return sorted(fs), cache.bad
 
-def _predict(learn:Learner, items:list, bs:int=64)->np.ndarray:
-    "Class probabilities of `learn` for files or PIL images, in order."
-    probs, _ = learn.get_preds(dl=learn.dls.test_dl(items, bs=bs, rm_type_tfms=None if isinstance(items[0], (str, Path)) else 0))
-    return probs.float().numpy()
-
 # %% ../nbs/08_evaluate.ipynb
 class Evaluation:
     "What `evaluate` measured: `record` (from `classification_metrics`) and the per-image `files`, `targs`, `probs` behind it."
@@ -112,7 +108,7 @@ def evaluate_files(learn:Learner, # A trained learner
     order = sorted(range(len(files)), key=lambda i: str(files[i]))
     files, labels = [Path(files[i]) for i in order], [labels[i] for i in order]
     if (unknown := sorted(set(labels) - set(vocab))): raise DatasetError(f"Labels {unknown} are unknown to the model, which knows {vocab}.")
-    targs, probs = np.array([vocab.index(l) for l in labels]), _predict(learn, files, bs)
+    targs, probs = np.array([vocab.index(l) for l in labels]), predict_probs(learn, files, bs)
     rec = dict(model=ifnone(model_name, _model_name(learn)), **classification_metrics(targs, probs, vocab, positive))
     return Evaluation(rec, files, targs, probs, vocab, pd.DataFrame(columns=['file', 'reason']), learn)
 
@@ -179,7 +175,7 @@ def show_predictions(learn:Learner, # A trained learner
     "A grid of images titled with the predicted label and its probability (green: right, red: wrong, black: no label)."
     import matplotlib.pyplot as plt
     files = [Path(f) for f in files]
-    probs = _predict(learn, files)
+    probs = predict_probs(learn, files)
     vocab = list(learn.dls.vocab)
     nrows = (len(files) + ncols - 1)//ncols
     fig, axs = plt.subplots(nrows, ncols, figsize=(ncols*inches, nrows*inches*1.15), squeeze=False)
@@ -238,7 +234,7 @@ def robustness(learn:Learner, # A trained detector
     ims = [open_rgb(f) for f in fs]
     rows = []
     for name, fn in (perturbations or PERTURBATIONS).items():
-        m = classification_metrics(targs, _predict(learn, [fn(im) for im in ims], bs), vocab)
+        m = classification_metrics(targs, predict_probs(learn, [fn(im) for im in ims], bs), vocab)
         rows.append(dict(perturbation=name, accuracy=m['accuracy'], n=m['n']))
     t = pd.DataFrame(rows)
     clean = t.accuracy[t.perturbation == 'clean']
