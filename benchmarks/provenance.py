@@ -15,6 +15,14 @@ class _Tee:
     def flush(self):
         for st in self.streams: st.flush()
 
+def _git()->str:
+    "The commit of the working tree, and whether it has uncommitted changes."
+    import subprocess
+    run = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True, cwd=RESULTS.parent).stdout.strip()
+    head = run('rev-parse', '--short', 'HEAD') or 'not a git checkout'
+    dirty = run('status', '--porcelain', '--untracked-files=no')
+    return f"commit {head}{' with uncommitted changes' if dirty else ''}"
+
 @contextlib.contextmanager
 def recorded(name:str):
     "Print to the terminal and to `benchmarks/results/{name}.txt`, starting with a provenance header."
@@ -29,5 +37,6 @@ def recorded(name:str):
             print(f'# {datetime.datetime.now():%Y-%m-%d %H:%M} on {os.cpu_count()} CPU cores ({platform.machine()}); python '
                   f'{platform.python_version()}, torch {torch.__version__} ({torch.get_num_threads()} threads), fastai {fastai.__version__}, '
                   f'cifake_fastai {cifake_fastai.__version__}; GPU: {torch.cuda.get_device_name() if torch.cuda.is_available() else "none"}')
+            print(f'# code: {_git()}')
             yield
         finally: sys.stdout = old

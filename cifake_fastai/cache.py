@@ -23,13 +23,14 @@ def cache_folder(path:str|Path, # A folder of images
     "The cache folder of the images under `path`: one sub-folder per dataset folder, outside it."
     root = Path(path).expanduser().resolve()
     base = cache_dir or os.environ.get('CIFAKE_CACHE') or Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'cifake_fastai'
-    return Path(base).expanduser()/f"{root.name}-{hashlib.sha1(str(root).encode()).hexdigest()[:12]}"
+    return Path(base).expanduser()/f"{root.name}-{hashlib.sha1(os.fsencode(root)).hexdigest()[:12]}"
 
 def _fingerprint(root:Path, rels:list)->str:
     h, rs = hashlib.sha1(f'{CACHE_VERSION}'.encode()), str(root)
     for r in rels:
-        st = os.stat(f'{rs}/{r}')
-        h.update(f'{r}\0{st.st_size}\0{st.st_mtime_ns}\n'.encode())
+        try: st = os.stat(f'{rs}/{r}')
+        except OSError: st = os.lstat(f'{rs}/{r}')      # a broken link: `scan_images` reports it as unreadable
+        h.update(os.fsencode(f'{r}\0{st.st_size}\0{st.st_mtime_ns}\n'))    # names need not be UTF-8
     return h.hexdigest()
 
 # %% ../nbs/01_cache.ipynb
@@ -91,18 +92,24 @@ def _fast_jpeg(b:bytes, size:int):
 
 def _decode(fn:Path, size:int):
     "(array, info) for a readable image, or (None, reason)."
-    try: b = fn.read_bytes()
-    except OSError as e: return None, f'cannot read file ({e})'
-    sha = hashlib.sha256(b).hexdigest()
-    if (a := _fast_jpeg(b, size)) is not None: return a, (sha, size, size, 'RGB', len(b))
     try:
-        with Image.open(io.BytesIO(b)) as im:
-            w, h, mode = *im.size, im.mode
-            im.load()
-            a = np.asarray(square_resize(to_rgb(im), size), dtype=np.uint8)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-        return None, unreadable_reason(fn, e)
+        b = image_bytes(fn)                 # refuses pipes, devices and huge files before reading a byte
+        sha = hashlib.sha256(b).hexdigest()
+        if (a := _fast_jpeg(b, size)) is not None: return a, (sha, size, size, 'RGB', len(b))
+        im = decode_image(b, fn)
+        w, h, mode = *im.size, im.mode
+        try: a = np.asarray(square_resize(to_rgb(im), size), dtype=np.uint8)
+        except Exception as e: raise UnreadableImageError(fn, unreadable_reason(e)) from e   # as `open_rgb`: a mode Pillow cannot convert
+    except UnreadableImageError as e: return None, e.reason
+    except PathMissingError: return None, 'file vanished while reading'
     return a, (sha, w, h, mode, len(b))
+
+def _save_npy(fname, x):
+    with open(fname, 'wb') as f: np.save(f, x)     # a file object: `np.save` would add '.npy' to a name
+
+def _unwritable(cdir:Path, e:OSError)->CifakeError:
+    return CifakeError(f"cannot write the image cache in {cdir} ({e.strerror or e}): free some space there, or set the "
+                       f"environment variable CIFAKE_CACHE to a writable folder")
 
 def _atomic_write(dest:Path, write):
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name+'.', suffix='.tmp'); os.close(fd)
@@ -124,7 +131,8 @@ def scan_images(path:str|Path, # Folder of images (any depth)
     root = Path(path).expanduser().resolve()
     if not root.is_dir(): raise PathMissingError(f"{root} is not a folder of images")
     cdir = cache_folder(root, cache_dir)
-    cdir.mkdir(parents=True, exist_ok=True)
+    try: cdir.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise _unwritable(cdir, e) from e
     rels = list_images(root)
     fp = _fingerprint(root, rels)
     jf, xf = cdir/f'images_{size}px.json', cdir/f'images_{size}px.npy'
@@ -143,9 +151,11 @@ def scan_images(path:str|Path, # Folder of images (any depth)
     info = pd.DataFrame(rows, columns=['file', 'sha256', 'width', 'height', 'mode', 'bytes'])
     badf = pd.DataFrame(bad, columns=['file', 'reason'])
     x = xs[:len(rows)]
-    _atomic_write(xf, lambda t: np.save(open(t, 'wb'), x))
     meta = dict(version=CACHE_VERSION, size=size, fingerprint=fp, info=info.to_dict(orient='list'), bad=bad)
-    _atomic_write(jf, lambda t: Path(t).write_text(json.dumps(meta)))
+    try:
+        _atomic_write(xf, lambda t: _save_npy(t, x))
+        _atomic_write(jf, lambda t: Path(t).write_text(json.dumps(meta)))
+    except OSError as e: raise _unwritable(cdir, e) from e
     return ImageCache(root, size, np.load(xf, mmap_mode='r'), info, badf)
 
 # %% ../nbs/01_cache.ipynb
@@ -154,7 +164,7 @@ def _read_file_list(files, root:Path)->list:
     if isinstance(files, (str, Path)):
         lf = Path(files)
         if not lf.is_file(): raise PathMissingError(f"{lf}: no such file list")
-        return [(lf.parent/l).resolve() for l in lf.read_text(encoding='utf-8').splitlines() if l.strip()]
+        return [(lf.parent/l).resolve() for l in lf.read_text(encoding='utf-8', errors='surrogateescape').splitlines() if l.strip()]
     return [Path(f) if Path(f).is_absolute() else (root/f).resolve() for f in files]
 
 def image_files(path:str|Path, # Class-per-folder dataset, or a dataset root (its `split`)
@@ -164,6 +174,7 @@ def image_files(path:str|Path, # Class-per-folder dataset, or a dataset root (it
                 cache_dir=None, # Base cache folder (see `cache_folder`)
                 split:str='train', # The split of a dataset root
                 min_classes:int=2, # With `labels=None`: fewest class folders accepted (see `check_layout`)
+                nested:bool=False, # Keep images in sub-folders of the class folders (by default they are skipped with a warning)
                )->tuple: # (`ImageCache`, sorted list of readable files)
     "The sorted, readable image files of a checked class-per-folder dataset; unreadable ones are skipped with a warning."
     root = check_layout(path, labels, min_classes=min_classes, split=split)
@@ -173,11 +184,17 @@ def image_files(path:str|Path, # Class-per-folder dataset, or a dataset root (it
         warnings.warn(f"Skipping {len(cache.bad)} unreadable image file(s) under {cache.root} ({ex}{'; ...' if len(cache.bad) > 3 else ''}). "
                       f"`audit_dataset` lists them all.")
     fs = cache.paths
+    if not nested and (odd := [f for f in cache.files if f.count('/') != 1]):
+        # loaders label an image by its parent folder: an image beside the class folders, or in a folder inside one,
+        # would become a class of its own
+        warnings.warn(f"Skipping {len(odd)} image(s) under {cache.root} that are not directly inside a class folder (e.g. {odd[0]}): "
+                      f"move them into one of {class_folders(cache.root)}.")
+        fs = L(p for p, f in zip(fs, cache.files) if f.count('/') == 1)
     if files is not None:
         want = {str(p) for p in _read_file_list(files, cache.root)}
         fs = L(p for p in fs if str(p) in want)
         if not fs: raise DatasetError(f"None of the listed files is a readable image under {cache.root}.")
     if labels is not None:
-        got = set(cache.labels) if files is None else set(p.parent.name for p in fs)
+        got = set(p.parent.name for p in fs)
         if len(got) < 2: raise DatasetError(f"Only class {sorted(got)} has readable images under {cache.root}; both {list(labels)} need some.")
     return cache, fs

@@ -74,6 +74,11 @@ def baseline(path:Param(_PATH, str, opt=False, nargs='?')=None,
     return res
 
 # %% ../nbs/11_cli.ipynb
+def _both(m:dict)->str:
+    "Accuracy on all test images and on the clean ones, with counts."
+    c = m.get('clean')
+    return f"{m['accuracy']:.2f}% ({m['correct']}/{m['n']})" + (f", clean {c['accuracy']:.2f}% ({c['correct']}/{c['n']})" if c else '')
+
 def train(path:Param(_PATH, str, opt=False, nargs='?')=None,
           arch:str='resnet18', # resnet18, resnet34, vit_b16, cifake_resnet9, or a torchvision/timm model name
           size:int=None, # Input side (default: 224 on a GPU or for ViT, 32 on a CPU)
@@ -97,7 +102,7 @@ def train(path:Param(_PATH, str, opt=False, nargs='?')=None,
                   name=name, runs=runs, overwrite=overwrite, bs=bs, lr=lr, minutes=minutes, flip=flip, max_n=max_n)
     cfg = json.loads((r/'config.json').read_text())
     m = json.loads((r/'metrics.json').read_text()) if (r/'metrics.json').exists() else None
-    res = f"test accuracy {m['accuracy']:.2f}% ({m['correct']}/{m['n']})" if m else f"best validation accuracy {100*cfg['best_valid_accuracy']:.2f}%"
+    res = f"test accuracy {_both(m)}" if m else f"best validation accuracy {100*cfg['best_valid_accuracy']:.2f}%"
     print(f"{arch} ({cfg['size']} px, {'ImageNet weights' if cfg['pretrained'] else 'from scratch'}, {cfg['epochs_run']} epochs): "
           f"{res}; run folder {r} ({r/'report.md'}), {time.perf_counter()-t:.0f} s")
     return r
@@ -113,9 +118,11 @@ def evaluate(path:Param("A run folder (from `cifake train`)", str),
     if tag is None and test_path is not None: tag = Path(test_path).name if Path(test_path).name != 'test' else Path(test_path).parent.name
     m = evaluate_run(path=path, test_path=test_path, max_n=max_n, tag=tag)
     write_report(path)
+    from cifake_fastai.evaluate import metrics_table, left_out_text
     auc = 'undefined (one class)' if m['roc_auc'] is None else f"{m['roc_auc']:.4f}"
-    print(f"{m['model']} on {m['test']}: accuracy {m['accuracy']:.2f}% ({m['correct']}/{m['n']}), precision {m['precision']:.3f}, "
-          f"recall {m['recall']:.3f}, F1 {m['f1']:.3f}, ROC AUC {auc}")
+    print(metrics_table(m).round(4).to_string())
+    print(f"{m['model']} on {m['test']}: accuracy {_both(m)}, precision {m['precision']:.3f}, recall {m['recall']:.3f}, "
+          f"F1 {m['f1']:.3f}, ROC AUC {auc}; {left_out_text(m)}")
     return m
 
 def _detector(model:str):
@@ -134,7 +141,7 @@ def predict(model:Param(_MODEL, str),
     csv = _new_file(csv, overwrite)
     pr = predict_images(learn=_detector(model), files=files)
     with pd.option_context('display.max_rows', 50, 'display.width', 200, 'display.max_colwidth', 60): print(pr)
-    if csv: pr.to_csv(csv, index=False)
+    if csv: pr.to_csv(csv, index=False, errors='backslashreplace')      # file names need not be UTF-8
     print(f"{len(pr)} images: {int((pr.label == 'FAKE').sum())} FAKE, {int((pr.label == 'REAL').sum())} REAL, "
           f"{int(pr.error.notna().sum())} unreadable" + (f"; table written to {csv}" if csv else ''))
     return pr
@@ -155,7 +162,7 @@ def interpret(model:Param(_MODEL, str),
     names = [out/f'{stem}-{k}.png' for k in ('gradcam', 'edges', 'activations')]
     for p in names: _new_file(p, overwrite)
     pr = predict_images(learn=learn, files=[image]).iloc[0]
-    if pr.error: raise UnreadableImageError(f"{image}: {pr.error}")
+    if pr.error: raise UnreadableImageError(image, pr.error)
     out.mkdir(parents=True, exist_ok=True)
     for p, fig in zip(names, (lambda: show_gradcam(learn, [image], target=target, ncols=1), lambda: show_edges(image, learn),
                               lambda: show_strongest(get_activations(learn, [image])))):
@@ -241,7 +248,7 @@ def experiment_folders(model:Param(_MODEL, str),
     csv = _new_file(csv, overwrite)
     overall, per = evaluate_folder_dataset(learn=_detector(model), path=path, labeller=source_labeller(fake=fake, real=real, root=path))
     print(per.round(3).to_string(index=False))
-    if csv: per.to_csv(csv, index=False)
+    if csv: per.to_csv(csv, index=False, errors='backslashreplace')
     print(f"{overall['n']} images: accuracy {overall['accuracy']:.2f}%, balanced accuracy {overall['balanced_accuracy']:.2f}%, "
           f"F1 (FAKE) {overall['f1']:.3f}")
     return overall, per
@@ -265,6 +272,8 @@ def main(argv:list|None=None, # Arguments (default: `sys.argv[1:]`)
         )->int: # Exit status
     "Entry point of the `cifake` console script."
     argv = list(sys.argv[1:] if argv is None else argv)
+    for st in (sys.stdout, sys.stderr):         # file names that are not valid UTF-8 print escaped instead of failing
+        if hasattr(st, 'reconfigure'): st.reconfigure(errors='backslashreplace')
     key = next((k for k in sorted(COMMANDS, key=len, reverse=True) if tuple(argv[:len(k)]) == k), None)
     if key is None:
         print(_usage(), file=sys.stderr if argv and argv[0] not in ('-h', '--help') else sys.stdout)

@@ -39,8 +39,8 @@ def image_paths(files_or_folders, # Image files and/or folders (searched recursi
     res = []
     for f in L(files_or_folders):
         f = Path(f).expanduser()
-        if f.is_dir(): res += sorted(get_image_files(f))
-        elif f.exists(): res.append(f)
+        if f.is_dir(): res += [f/o for o in list_images(f)]     # as fastai finds them, without following links into loops
+        elif f.exists() or f.is_symlink(): res.append(f)        # a broken link gets a row saying so
         else: raise PathMissingError(f"{f}: no such file or folder")
     return res
 
@@ -60,7 +60,7 @@ def predict_images(learn:Learner, # A trained or loaded detector
     ok, bad = [], []
     for f in image_paths(files):
         try: open_rgb(f); ok.append(f)
-        except UnreadableImageError as e: bad.append((f, str(e).split(': ', 1)[-1]))
+        except UnreadableImageError as e: bad.append((f, e.reason))
     rows = []
     if ok:
         probs = predict_probs(learn, ok, bs)

@@ -16,7 +16,7 @@ from .cache import image_files
 from .data import fast_dls, sample_files
 from .train import train_model, is_vit, resolve_pretrained, seconds_per_epoch, plot_history
 from .inference import export_detector, load_detector
-from .evaluate import evaluate, evaluate_files, plot_evaluation, show_predictions
+from .evaluate import evaluate, evaluate_files, plot_evaluation, show_predictions, metrics_table, left_out_text
 
 # %% ../nbs/10_runs.ipynb
 PUBLISHED = {'resnet18': 97.89, 'resnet34': 98.19, 'vit_b16': 98.97}   # test accuracy (%) of the reference notebook
@@ -84,7 +84,7 @@ def evaluate_run(path:str|Path, # A run folder (with `model.pkl`)
                                                               titles=titles), run/f'gradcam{sfx}.png')
             except ValueError as e: rec['gradcam_error'] = str(e)        # e.g. a model without a spatial layer
     (run/f'metrics{sfx}.json').write_text(json.dumps(rec, indent=1))
-    res.table().to_csv(run/f'predictions{sfx}.csv', index=False)
+    res.table().to_csv(run/f'predictions{sfx}.csv', index=False, errors='backslashreplace')   # file names need not be UTF-8
     return rec
 
 # %% ../nbs/10_runs.ipynb
@@ -110,6 +110,10 @@ def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), o
     "Train a detector into a run folder: config, history, checkpoint, exported model, test metrics, plots and `report.md`."
     t0 = time.time()
     train, test_dir = dataset_splits(path)
+    check_layout(train)                   # the data's problems before anything is created or trained, train/ first
+    if test and test_dir is not None and (extra := sorted(set(class_folders(check_layout(test_dir, None, 1, 'test'))) - set(class_folders(train)))):
+        raise DatasetError(f"{test_dir} has class folder(s) {extra} that {train} lacks: the model could not be tested on them. "
+                           f"Move them out of {test_dir.name}/ (checked before training, not after it)")
     run = new_run(name, runs, overwrite)
     size = size or (224 if is_vit(arch) or default_device().type == 'cuda' else 32)
     bs = bs or (256 if size <= 64 else 64)
@@ -169,10 +173,12 @@ def write_report(path:str|Path, # A run folder
         m = json.loads(mf.read_text())
         tag = mf.stem[len('metrics'):].lstrip('-')
         sub = f", a fixed subset of the {m['of_total']} test images" if m.get('of_total', m['n']) > m['n'] else ''
+        cl = m.get('clean')
         md += [f"## Test metrics{f' ({tag})' if tag else ''}", '', f"On `{_short(m['test'])}`: **{m['accuracy']:.2f}%** accurate "
-               f"({m['correct']}/{m['n']}{sub}), FAKE as the positive class; {m.get('unreadable', 0)} unreadable files skipped.", '']
-        md += [pd.DataFrame([{k: m.get(k) for k in ('accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'pr_auc')}])
-               .to_markdown(index=False, floatfmt='.4g'), '']
+               f"({m['correct']}/{m['n']}{sub})" + (f", **{cl['accuracy']:.2f}%** ({cl['correct']}/{cl['n']}) on the clean test images" if cl else '') +
+               f"; FAKE as the positive class; {m.get('unreadable', 0)} unreadable files skipped. The clean test images leave out "
+               f"test images whose contents are also in the training folder or repeated in the test folder ({left_out_text(m)}).", '']
+        md += [metrics_table(m).reset_index().to_markdown(index=False, floatfmt='.4g'), '']
         vocab = list(m['counts'])
         md += ['Confusion matrix (rows: true, columns: predicted):', '',
                pd.DataFrame(m['confusion'], columns=vocab).assign(true=vocab)[['true'] + vocab].to_markdown(index=False), '']
@@ -211,6 +217,7 @@ def reproduce(path:str|Path|None=None, # CIFAKE root with train/ and test/ (defa
         _save(plot_baseline(b.table), out/'baseline.png')
         for r in b.table.itertuples():
             rows.append(dict(model=f'PCA({r.n_components}) + logistic regression', accuracy=r.accuracy, correct=r.correct, total=r.total,
+                             accuracy_clean=r.accuracy_clean, correct_clean=r.correct_clean, total_clean=r.total_clean,
                              published=PUBLISHED_BASELINE.get(r.n_components), settings='flattened pixels, 32 px', minutes=r.fit_s/60))
     for a in archs:
         vit = is_vit(a)
@@ -221,7 +228,9 @@ def reproduce(path:str|Path|None=None, # CIFAKE root with train/ and test/ (defa
         m = evaluate_run(run, test_dir, max_n=vit_max_n, tag='') if vit and vit_max_n else json.loads((run/'metrics.json').read_text())
         if vit and vit_max_n: write_report(run)
         cfg = json.loads((run/'config.json').read_text())
-        rows.append(dict(model=a, accuracy=m['accuracy'], correct=m['correct'], total=m['n'], published=PUBLISHED.get(a),
+        cl = m.get('clean') or dict(accuracy=None, correct=None, n=None)
+        rows.append(dict(model=a, accuracy=m['accuracy'], correct=m['correct'], total=m['n'],
+                         accuracy_clean=cl['accuracy'], correct_clean=cl['correct'], total_clean=cl['n'], published=PUBLISHED.get(a),
                          settings=f"{cfg['size']} px, {'ImageNet weights' if cfg['pretrained'] else 'from scratch'}, "
                                   f"{cfg['epochs_run']} epoch{'s'*(cfg['epochs_run'] != 1)} on {cfg['n_train']} images",
                          minutes=cfg['total_seconds']/60))
@@ -229,7 +238,10 @@ def reproduce(path:str|Path|None=None, # CIFAKE root with train/ and test/ (defa
     t['difference'] = t.accuracy - t.published
     t.to_csv(out/'reproduce.csv', index=False)
     md = [f'# Reproducing the CIFAKE reference notebook on {train.parent.name}/', '', f"Device: {versions()['device']}.", '',
-          t.to_markdown(index=False, floatfmt='.2f'), '', 'Published: the reference notebook (GPU, ImageNet weights, 224 px). Models: see their folders.', '']
+          t.to_markdown(index=False, floatfmt='.2f'), '', 'Published: the reference notebook (GPU, ImageNet weights, 224 px), on all test images. '
+          '`accuracy` is on all test images, as published; `accuracy_clean` on the clean test images, which leave out test images '
+          'whose contents are also in train/ or repeated in test/ (`test_overlap`). `difference` compares `accuracy` with the published '
+          'figure. Models: see their folders.', '']
     if not gpu: md += [f"On a CPU every model trains under a time budget: the ResNets {minutes} min each at 32 px "
                        f"(the CPU recipe's settings), ViT-B/16 (224 px only) {vit_minutes} min on {vit_max_n} "
                        f"training images, tested on {vit_max_n} test images.", '']

@@ -15,7 +15,7 @@ from fastai.vision.all import *
 from fastai.callback.tracker import EarlyStoppingCallback, SaveModelCallback
 from fastai.callback.progress import CSVLogger
 from .core import *
-from .data import fast_dls
+from .data import fast_dls, check_split
 
 # %% ../nbs/06_train.ipynb
 def _conv_bn(ci, co): return nn.Sequential(nn.Conv2d(ci, co, 3, padding=1, bias=False), nn.BatchNorm2d(co), nn.ReLU(inplace=True))
@@ -107,13 +107,17 @@ def ensure_weights(arch, # Architecture (short name, model name or torchvision c
         if isinstance(a, str):
             if _timm_cached(a): return dest
             from huggingface_hub import hf_hub_download
+            from huggingface_hub.errors import EntryNotFoundError
             try: hf_hub_download(_timm_repo(a), 'model.safetensors')
-            except Exception: hf_hub_download(_timm_repo(a), 'pytorch_model.bin')   # older timm repos only have this one
+            except EntryNotFoundError as e:   # older timm repos only have the pickle (offline, `LocalEntryNotFoundError` is one too)
+                if is_network_error(e): raise
+                hf_hub_download(_timm_repo(a), 'pytorch_model.bin')
             return dest
         if dest.exists(): return dest
         torch.hub.load_state_dict_from_url(src, progress=True)
         return dest
-    except Exception as e:              # a download that failed for any reason ends in the same advice
+    except Exception as e:
+        if not is_network_error(e): raise     # a full disk, a bug: not a matter of being offline, keep the traceback
         raise WeightsUnavailableError(
             f"Pretrained weights for {arch_name(arch)} are not cached and could not be downloaded "
             f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}).\n"
@@ -217,6 +221,7 @@ def train_model(dls:DataLoaders, # Loaders from `cifake_dls` or `fast_dls`
     if pretrained and not has_weights(arch): raise CifakeError(f"{arch_name(arch)} has no pretrained weights: pass pretrained=False.")
     ensure_weights(arch, pretrained)
     _check_input_size(dls, arch)
+    check_split(len(dls.train_ds), len(dls.valid_ds), dls.train.bs if dls.train.drop_last else 1, None, 'the training data')  # before any epoch
     _fix_timm_norm(dls, arch, pretrained)
     a = get_arch(arch)
     if isinstance(a, nn.Module) or a in _OWN:
