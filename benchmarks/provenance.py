@@ -19,6 +19,7 @@ def _git()->str:
     "The commit of the working tree, and whether it has uncommitted changes."
     import subprocess
     run = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True, cwd=RESULTS.parent).stdout.strip()
+    if os.environ.get('BENCH_CODE'): return os.environ['BENCH_CODE']      # a copy without .git (e.g. on a lent GPU machine)
     head = run('rev-parse', '--short', 'HEAD') or 'not a git checkout'
     dirty = run('status', '--porcelain', '--untracked-files=no')
     return f"commit {head}{' with uncommitted changes' if dirty else ''}"
