@@ -11,7 +11,12 @@ import numpy as np, pandas as pd
 from fastai.learner import Learner, load_learner
 from fastcore.all import L
 from fastai.data.transforms import get_image_files
+import torch, torch.nn as nn
+from fastai.torch_core import TensorImage
+from fastcore.basics import noop
 from .core import *
+from .cache import rgb_array
+from .data import LoadRGB
 
 # %% ../nbs/07_inference.ipynb
 def export_detector(learn:Learner, # A trained learner
@@ -44,11 +49,55 @@ def image_paths(files_or_folders, # Image files and/or folders (searched recursi
         else: raise PathMissingError(f"{f}: no such file or folder")
     return res
 
+def _cache_size(learn)->int|None:
+    "The side of `LoadRGB` when `learn`'s loaders open files with it (the fast loader), else `None`."
+    tfms = getattr(getattr(learn.dls, 'valid_ds', None), 'tfms', None)
+    first = list(getattr(tfms[0], 'fs', [])) if tfms else []
+    return first[0].size if len(first) == 1 and isinstance(first[0], LoadRGB) else None
+
+def _inference_model(learn)->nn.Module:
+    "`learn.model` for CPU inference: BatchNorm folded into the convolutions and channels-last (cached); the model itself elsewhere."
+    m = learn.model.eval()
+    if next(m.parameters()).device.type != 'cpu': return m
+    key = tuple(p.data_ptr() for p in m.parameters())        # rebuilt when the weights are replaced (e.g. `learn.load`)
+    if getattr(learn, '_cifake_infer', (None,))[0] == key: return learn._cifake_infer[1]
+    import copy, torch.fx.experimental.optimization as fx_opt
+    try: fm = fx_opt.fuse(copy.deepcopy(m).to(memory_format=torch.contiguous_format)).to(memory_format=torch.channels_last)
+    except Exception: fm = m          # not traceable by torch.fx (e.g. some timm models): the model as it is
+    learn._cifake_infer = (key, fm)
+    return fm
+
+def _fast_probs(learn, files:list, size:int, bs:int, on_error=None)->np.ndarray:
+    "fastai's `get_preds` on files without its per-item pipeline: decode (OpenCV fast path), stack, `after_batch`, model."
+    # `test_dl` runs fastai's per-item transforms and collation in Python for every image, which costs far more than this
+    # network's forward pass at 32 px; the batch transforms and the activation below are the learner's own
+    model, after = _inference_model(learn), learn.dls.valid.after_batch
+    after.split_idx = 1                  # as fastai's validation and test loaders set it when they iterate: no training-only `Flip`
+    act = getattr(learn.loss_func, 'activation', noop)
+    dev = next(model.parameters()).device
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(files), bs):
+            arrs = []
+            for f in files[i:i+bs]:
+                try: arrs.append(rgb_array(f, size))
+                except UnreadableImageError as e:
+                    if on_error is None: raise
+                    on_error(f, e.reason); arrs.append(None)
+            keep = [j for j, a in enumerate(arrs) if a is not None]
+            p = torch.full((len(arrs), len(learn.dls.vocab)), float('nan'))
+            if keep:
+                xb = TensorImage(torch.from_numpy(np.stack([arrs[j] for j in keep])).permute(0, 3, 1, 2).to(dev))
+                p[keep] = act(model(after((xb,))[0].contiguous(memory_format=torch.channels_last))).float().cpu()
+            out.append(p)
+    return torch.cat(out).numpy() if out else np.zeros((0, len(learn.dls.vocab)), np.float32)
+
 def predict_probs(learn:Learner, # A trained or loaded detector
                   items:list, # Image files, or PIL images
                   bs:int=64, # Batch size
                  )->np.ndarray: # (n, n_classes) probabilities, in `learn.dls.vocab` order
-    "Class probabilities of `learn` for image files or PIL images, in order, through its loaders' `test_dl`."
+    "Class probabilities of `learn` for image files or PIL images, in order: as `get_preds` on its loaders' `test_dl`."
+    if len(items) and isinstance(items[0], (str, Path)) and (size := _cache_size(learn)): return _fast_probs(learn, list(items), size, max(bs, 256))
     probs, _ = learn.get_preds(dl=learn.dls.test_dl(items, bs=bs, rm_type_tfms=None if isinstance(items[0], (str, Path)) else 0))
     return probs.float().numpy()
 
@@ -57,13 +106,19 @@ def predict_images(learn:Learner, # A trained or loaded detector
                    bs:int=64, # Batch size
                   )->pd.DataFrame: # One row per file: prediction, probability of FAKE, or the reason it could not be read
     "Predict REAL/FAKE for any image files or folders, of any size; unreadable files get a row with the reason."
-    ok, bad = [], []
-    for f in image_paths(files):
-        try: open_rgb(f); ok.append(f)
-        except UnreadableImageError as e: bad.append((f, e.reason))
+    fs, bad = image_paths(files), []
+    if (size := _cache_size(learn)):                     # one decode per file: unreadable ones are found on the way
+        probs = _fast_probs(learn, fs, size, max(bs, 256), on_error=lambda f, why: bad.append((f, why)))
+        gone = {f for f, _ in bad}
+        ok, probs = [f for f in fs if f not in gone], probs[[i for i, f in enumerate(fs) if f not in gone]]
+    else:
+        ok = []
+        for f in fs:
+            try: open_rgb(f); ok.append(f)
+            except UnreadableImageError as e: bad.append((f, e.reason))
+        probs = predict_probs(learn, ok, bs) if ok else None
     rows = []
     if ok:
-        probs = predict_probs(learn, ok, bs)
         vocab = list(learn.dls.vocab)
         ifake = vocab.index('FAKE') if 'FAKE' in vocab else None
         for f, p in zip(ok, probs):
