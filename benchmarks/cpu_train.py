@@ -6,6 +6,11 @@ full train set, timed from the start (image cache included), then `evaluate` on 
 figure) and on the clean test images (contents neither in train/ nor repeated in test/, see `test_overlap`).
 
     python benchmarks/cpu_train.py          # data from $CIFAKE_PATH, else unpacked from ../shared/data/cifake
+    python benchmarks/cpu_train.py --compare   # also what a user would do instead: fastai's stock ResNet-18, same wall time
+
+With `--compare`, fastai's stock `vision_learner(dls, resnet18, pretrained=False)` (one cycle at 3e-3, 32 px, the same
+loaders and split) trains for as many epochs as fit in the recipe's training time, and is evaluated the same way; the
+RESULT line then also has stock_test_acc and stock_test_acc_clean.
 
 Last line: RESULT test_acc=<percent> test_acc_clean=<percent> train_minutes=<m>
 """
@@ -15,7 +20,21 @@ from pathlib import Path
 from provenance import recorded        # benchmarks/provenance.py: output also to benchmarks/results/
 SHARED = Path(__file__).resolve().parents[1].parent/'shared'/'data'/'cifake'
 
-def main(epochs, width, bs, lr, out):
+def stock_resnet18(root, train_s, out):
+    "fastai's stock ResNet-18 from scratch at 32 px, trained for the recipe's wall time; its evaluation record."
+    from fastai.vision.all import vision_learner, resnet18, error_rate, accuracy, Flip
+    from cifake_fastai.data import fast_dls
+    from cifake_fastai.train import seconds_per_epoch
+    from cifake_fastai.evaluate import evaluate
+    dls = fast_dls(root/'train', size=32, bs=256, valid_pct=0.05, batch_tfms=Flip())
+    n = max(1, int(train_s / seconds_per_epoch(dls, 'resnet18')))
+    learn = vision_learner(dls, resnet18, pretrained=False, metrics=[error_rate, accuracy], path=out)
+    t = time.time()
+    learn.fit_one_cycle(n, 3e-3)
+    print(f'stock resnet18: {n} epochs in {(time.time()-t)/60:.1f} min')
+    return evaluate(learn, root/'test', bs=512).record
+
+def main(epochs, width, bs, lr, out, compare=False):
     import torch
     from cifake_fastai.external import get_cifake
     from cifake_fastai.train import train_cpu_recipe
@@ -39,7 +58,12 @@ def main(epochs, width, bs, lr, out):
           f"total wall {(time.time()-t0)/60:.1f} min")
     print(left_out_text(r))
     print(metrics_table(r).round(4).to_string())
-    print(f"RESULT test_acc={r['accuracy']:.2f} test_acc_clean={c['accuracy']:.2f} train_minutes={train_s/60:.1f}")
+    extra = ''
+    if compare:
+        s = stock_resnet18(root, train_s, out)
+        print(f"stock ResNet-18, same wall time: test {s['accuracy']:.2f}% ({s['correct']}/{s['n']}), clean {s['clean']['accuracy']:.2f}%")
+        extra = f" stock_test_acc={s['accuracy']:.2f} stock_test_acc_clean={s['clean']['accuracy']:.2f}"
+    print(f"RESULT test_acc={r['accuracy']:.2f} test_acc_clean={c['accuracy']:.2f} train_minutes={train_s/60:.1f}{extra}")
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -48,5 +72,7 @@ if __name__ == '__main__':
     p.add_argument('--bs', type=int, default=256)
     p.add_argument('--lr', type=float, default=5e-3)
     p.add_argument('--out', default=None, help='folder for checkpoints and history (default: a temporary folder)')
+    p.add_argument('--compare', action='store_true', help="also train fastai's stock ResNet-18 for the same wall time")
+    p.add_argument('--name', default='cpu_train', help='results file name (benchmarks/results/NAME.txt)')
     a = p.parse_args()
-    with recorded('cpu_train'): main(a.epochs, a.width, a.bs, a.lr, a.out or tempfile.mkdtemp(prefix='cpu_train_'))
+    with recorded(a.name): main(a.epochs, a.width, a.bs, a.lr, a.out or tempfile.mkdtemp(prefix='cpu_train_'), a.compare)
