@@ -56,16 +56,13 @@ def _cache_size(learn)->int|None:
     return first[0].size if len(first) == 1 and isinstance(first[0], LoadRGB) else None
 
 def _inference_model(learn)->nn.Module:
-    "`learn.model` for CPU inference: BatchNorm folded into the convolutions and channels-last (cached); the model itself elsewhere."
+    "`learn.model` for CPU inference: a copy with BatchNorm folded into the convolutions, channels-last; the model itself elsewhere."
+    # built afresh for every call: training updates the weights in place, so a cached copy would go stale unnoticed
     m = learn.model.eval()
     if next(m.parameters()).device.type != 'cpu': return m
-    key = tuple(p.data_ptr() for p in m.parameters())        # rebuilt when the weights are replaced (e.g. `learn.load`)
-    if getattr(learn, '_cifake_infer', (None,))[0] == key: return learn._cifake_infer[1]
     import copy, torch.fx.experimental.optimization as fx_opt
-    try: fm = fx_opt.fuse(copy.deepcopy(m).to(memory_format=torch.contiguous_format)).to(memory_format=torch.channels_last)
-    except Exception: fm = m          # not traceable by torch.fx (e.g. some timm models): the model as it is
-    learn._cifake_infer = (key, fm)
-    return fm
+    try: return fx_opt.fuse(copy.deepcopy(m).to(memory_format=torch.contiguous_format)).to(memory_format=torch.channels_last)
+    except Exception: return m        # not traceable by torch.fx (e.g. some timm models): the model as it is
 
 def _fast_probs(learn, files:list, size:int, bs:int, on_error=None)->np.ndarray:
     "fastai's `get_preds` on files without its per-item pipeline: decode (OpenCV fast path), stack, `after_batch`, model."
