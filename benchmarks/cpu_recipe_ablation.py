@@ -11,7 +11,8 @@ without and with flip test-time augmentation (the mean of the probabilities of a
   upsampling leaves its traces, as NPR, CVPR 2024), as three more input channels;
 - `ema`: an exponential moving average of the weights (and BatchNorm statistics), decay 0.999 per step, used at the end;
 - `bs512`: batch 512 at lr 1e-2 (fewer, larger steps: cheaper per epoch on a CPU);
-- `wide`: width 32, 16 epochs, label smoothing.
+- `wide`: width 32, 16 epochs, label smoothing;
+- `combo`: label smoothing and the high-pass input together.
 
     python benchmarks/cpu_recipe_ablation.py [--epochs N] [--variants base smooth ...]
 
@@ -58,7 +59,8 @@ def main(data, out, epochs, variants, name):
         return m
 
     spec = {'base': {}, 'smooth': dict(smooth=0.1), 'highpass': dict(highpass=True), 'ema': dict(ema=True),
-            'bs512': dict(bs=512, lr=1e-2), 'wide': dict(width=32, epochs=epochs + 4, smooth=0.1)}
+            'bs512': dict(bs=512, lr=1e-2), 'wide': dict(width=32, epochs=epochs + 4, smooth=0.1),
+            'combo': dict(smooth=0.1, highpass=True)}
     rows = []
     t_cache = time.time()
     fast_dls(root/'train', size=32, bs=256, valid_pct=0.05)       # builds the image cache once (timed separately)
@@ -98,7 +100,7 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--data', default=None, help='CIFAKE folder or the folder with train.tar.gz and test.tar.gz')
     p.add_argument('--epochs', type=int, default=12)
-    p.add_argument('--variants', nargs='+', default=['base', 'smooth', 'highpass', 'ema', 'bs512', 'wide'])
+    p.add_argument('--variants', nargs='+', default=['base', 'smooth', 'highpass', 'ema', 'bs512', 'wide', 'combo'])
     p.add_argument('--name', default='cpu_recipe_ablation', help='results file name (benchmarks/results/NAME.txt)')
     a = p.parse_args()
     with recorded(a.name), tempfile.TemporaryDirectory() as d: main(a.data, d, a.epochs, a.variants, a.name)
