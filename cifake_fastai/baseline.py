@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from fastcore.all import *
 from .core import *
 from .cache import image_files
-from .audit import test_overlap
+from .audit import test_overlap, overlap_rows
 
 # %% ../nbs/05_baseline.ipynb
 def _native_size(cache)->int:
@@ -132,8 +132,7 @@ def pca_logreg_baseline(path:str|Path, # Dataset root with train/ and test/, or 
     X, y, _ = load_pixels(tr, size, files, labels, cache_dir)
     Xt, yt, fte = load_pixels(te, size, files, labels, cache_dir)
     ov = test_overlap(te, tr, cache_dir=cache_dir)                    # the clean test images: not in train, not repeated
-    keep, root = set(ov.file[ov.clean]), str(ov.attrs['test'])
-    clean = np.array([os.path.relpath(f, root).replace(os.sep, '/') in keep for f in fte])   # a set: np.isin on strings is slow
+    clean = overlap_rows(ov, fte).clean.values
     if X.shape[1] != Xt.shape[1]:
         raise DatasetError(f"Train images have {X.shape[1]} pixel values, test images {Xt.shape[1]}: pass `size=` to resize both.")
     if (extra := sorted(map(str, set(yt) - set(y)))):

@@ -17,7 +17,7 @@ from sklearn.metrics import (classification_report, balanced_accuracy_score, roc
 from fastai.vision.all import Learner, ClassificationInterpretation, ifnone, store_attr
 from .core import *
 from .cache import image_files
-from .audit import test_overlap
+from .audit import test_overlap, overlap_rows
 from .data import sample_files, folder_dataset, source_labeller
 from .inference import predict_probs
 
@@ -148,8 +148,7 @@ def evaluate(learn:Learner, # A trained learner
     res = evaluate_files(learn, sample_files(fs, max_n), positive=positive, model_name=model_name, bs=bs)
     res.unreadable = bad
     ov = test_overlap(test_path, train_path)
-    info = ov.set_index(ov.file.map(lambda f: str(Path(ov.attrs['test'])/f)))
-    rows = info.loc[[str(f) for f in res.files]]
+    rows = overlap_rows(ov, res.files)
     res.clean = rows.clean.values
     res.record.update(unreadable=len(bad), of_total=len(fs),
                       left_out=dict(in_train=int(rows.in_train.sum()), repeated_in_test=int((~rows.in_train & (rows.test_copies > 1)).sum()),
