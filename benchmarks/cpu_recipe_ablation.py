@@ -12,7 +12,10 @@ without and with flip test-time augmentation (the mean of the probabilities of a
 - `ema`: an exponential moving average of the weights (and BatchNorm statistics), decay 0.999 per step, used at the end;
 - `bs512`: batch 512 at lr 1e-2 (fewer, larger steps: cheaper per epoch on a CPU);
 - `wide`: width 32, 16 epochs, label smoothing;
-- `combo`: label smoothing and the high-pass input together.
+- `combo`: label smoothing and the high-pass input together;
+- `shift`: `EvenShift(2)`, each training image moved by -2, 0 or 2 pixels on each axis (reflected border; even shifts
+  keep the 2x2 grid the high-pass residual is taken on);
+- `combo_shift`: `combo` with `shift`.
 
     python benchmarks/cpu_recipe_ablation.py [--epochs N] [--variants base smooth ...]
 
@@ -31,7 +34,7 @@ def main(data, out, epochs, variants, name):
     from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
     from cifake_fastai.external import get_cifake
     from cifake_fastai.data import fast_dls
-    from cifake_fastai.train import train_model, cifake_resnet9
+    from cifake_fastai.train import train_model, cifake_resnet9, EvenShift
     from cifake_fastai.evaluate import evaluate, classification_metrics
     root = get_cifake(data or os.environ.get('CIFAKE_PATH') or SHARED, out=Path(out)/'data', download=False)
     dev = 'cuda' if torch.cuda.is_available() else f'cpu ({torch.get_num_threads()} threads)'
@@ -60,15 +63,15 @@ def main(data, out, epochs, variants, name):
 
     spec = {'base': {}, 'smooth': dict(smooth=0.1), 'highpass': dict(highpass=True), 'ema': dict(ema=True),
             'bs512': dict(bs=512, lr=1e-2), 'wide': dict(width=32, epochs=epochs + 4, smooth=0.1),
-            'combo': dict(smooth=0.1, highpass=True)}
+            'combo': dict(smooth=0.1, highpass=True), 'shift': dict(shift=True), 'combo_shift': dict(smooth=0.1, highpass=True, shift=True)}
     rows = []
     t_cache = time.time()
     fast_dls(root/'train', size=32, bs=256, valid_pct=0.05)       # builds the image cache once (timed separately)
     cache_s = time.time() - t_cache
     for v in variants:
-        s = dict(width=16, epochs=epochs, bs=256, lr=5e-3, smooth=0.0, highpass=False, ema=False) | spec[v]
+        s = dict(width=16, epochs=epochs, bs=256, lr=5e-3, smooth=0.0, highpass=False, ema=False, shift=False) | spec[v]
         t0 = time.time()
-        dls = fast_dls(root/'train', size=32, bs=s['bs'], valid_pct=0.05, batch_tfms=Flip())
+        dls = fast_dls(root/'train', size=32, bs=s['bs'], valid_pct=0.05, batch_tfms=[Flip()] + ([EvenShift(2)] if s['shift'] else []))
         ema = EMA() if s['ema'] else None
         kw = dict(loss_func=LabelSmoothingCrossEntropyFlat(eps=s['smooth'])) if s['smooth'] else {}
         learn = train_model(dls, model(s['width'], s['highpass']), epochs=s['epochs'], pretrained=False, lr=s['lr'], patience=None,
@@ -100,7 +103,7 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--data', default=None, help='CIFAKE folder or the folder with train.tar.gz and test.tar.gz')
     p.add_argument('--epochs', type=int, default=12)
-    p.add_argument('--variants', nargs='+', default=['base', 'smooth', 'highpass', 'ema', 'bs512', 'wide', 'combo'])
+    p.add_argument('--variants', nargs='+', default=['base', 'smooth', 'highpass', 'ema', 'bs512', 'wide', 'combo', 'shift', 'combo_shift'])
     p.add_argument('--name', default='cpu_recipe_ablation', help='results file name (benchmarks/results/NAME.txt)')
     a = p.parse_args()
     with recorded(a.name), tempfile.TemporaryDirectory() as d: main(a.data, d, a.epochs, a.variants, a.name)

@@ -16,6 +16,7 @@ from PIL import Image
 from fastai.vision.all import Learner, Normalize, TensorImage, hook_outputs, imagenet_stats, L, ifnone, store_attr
 from .core import *
 from .cache import image_files
+from .train import HighPassConv
 
 # %% ../nbs/09_interpret.ipynb
 def _model(learn)->nn.Module: return learn.model if isinstance(learn, Learner) else learn
@@ -272,17 +273,19 @@ def show_gradcam(learn, # A `Learner` or model
 # %% ../nbs/09_interpret.ipynb
 def first_layer_filters(learn, # A `Learner` or model
                        )->np.ndarray: # (n, k, k, 3), each kernel in [0, 1]
-    "The kernels of the first RGB conv layer, as small images."
-    conv = next((c for c in _model(learn).modules() if isinstance(c, nn.Conv2d) and c.in_channels == 3), None)
-    if conv is None: raise ValueError("this model has no Conv2d with 3 input channels")
-    return norm01(conv.weight.detach().permute(0, 2, 3, 1), axes=(1, 2, 3))
+    "The kernels of the first conv layer that reads the RGB image, as small images (with `HighPassConv`: the image kernels, then the residual ones)."
+    conv = next((c for c in _model(learn).modules() if isinstance(c, nn.Conv2d)), None)
+    if conv is None or conv.in_channels not in (3, 6): raise ValueError("this model's first Conv2d does not read an RGB image (3 or 6 channels)")
+    w = conv.weight.detach()
+    w = w.view(len(w), -1, 3, *w.shape[2:]).transpose(0, 1).reshape(-1, 3, *w.shape[2:])   # 6 channels: the image's kernels, then the residual's
+    return norm01(w.permute(0, 2, 3, 1), axes=(1, 2, 3))
 
 def show_filters(learn, ncols:int=16):
     "The first layer's kernels as a grid of RGB images."
     f = first_layer_filters(learn)
     fig, axs = _grid(len(f), ncols, size=0.7)
     for ax, k in zip(axs, f): ax.imshow(k, interpolation='nearest')
-    fig.suptitle(f'first-layer filters ({f.shape[1]}x{f.shape[2]})')
+    fig.suptitle(f'first-layer filters ({f.shape[1]}x{f.shape[2]}' + (', image then high-pass residual)' if any(isinstance(m, HighPassConv) for m in _model(learn).modules()) else ')'))
     return fig
 
 # %% ../nbs/09_interpret.ipynb
