@@ -21,7 +21,7 @@ def _git()->str:
     run = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True, cwd=RESULTS.parent).stdout.strip()
     if os.environ.get('BENCH_CODE'): return os.environ['BENCH_CODE']      # a copy without .git (e.g. on a lent GPU machine)
     head = run('rev-parse', '--short', 'HEAD') or 'not a git checkout'
-    dirty = run('status', '--porcelain', '--untracked-files=no')
+    dirty = run('status', '--porcelain', '--untracked-files=no', '--', ':/', ':(top,exclude)benchmarks/results')   # not the output being written
     return f"commit {head}{' with uncommitted changes' if dirty else ''}"
 
 @contextlib.contextmanager
