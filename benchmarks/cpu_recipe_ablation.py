@@ -5,7 +5,7 @@ Every variant trains `cifake_resnet9` from scratch at 32 px on the full train/ (
 epoch: the test set only reports, it selects nothing), then is evaluated on all 20,000 test images and on the clean ones,
 without and with flip test-time augmentation (the mean of the probabilities of an image and its mirror image). Variants:
 
-- `base`: `train_cpu_recipe`'s defaults (width 16, 12 one-cycle epochs, bs 256, lr 5e-3, flips);
+- `base`: the plain recipe (width 16, 12 one-cycle epochs, bs 256, lr 5e-3, flips; none of the ideas below);
 - `smooth`: label smoothing 0.1;
 - `highpass`: the network also sees the residual `x - up(down(x))` (the high frequencies where Stable Diffusion's
   upsampling leaves its traces, as NPR, CVPR 2024), as three more input channels;

@@ -2,7 +2,7 @@
 """The CPU recipe on the full CIFAKE: train from scratch at 32 px within a 20-minute wall budget, then test accuracy.
 
 `train_cpu_recipe` with its defaults (cifake_resnet9 width 16 with the high-pass input, 12 one-cycle epochs, bs 256, lr
-5e-3, label smoothing 0.1, flips and even shifts of up to 2 pixels, 95% of train/ to learn from) on the full train set, from a cold image cache (a new
+5e-3, label smoothing 0.1, flips, 95% of train/ to learn from) on the full train set, from a cold image cache (a new
 cache folder: building it counts in the total and is also reported on its own), then `evaluate` on all 20,000 test
 images (the reference's figure) and on the clean test images (contents neither in train/ nor repeated in test/, see
 `test_overlap`).
@@ -79,7 +79,7 @@ if __name__ == '__main__':
     p.add_argument('--lr', type=float, default=5e-3)
     p.add_argument('--smooth', type=float, default=0.1, help='label smoothing (0: none)')
     p.add_argument('--highpass', choices=['yes', 'no'], default='yes', help='the high-pass residual as a second input')
-    p.add_argument('--shift', type=int, default=2, help='random even shifts of training images, at most this many pixels (0: none)')
+    p.add_argument('--shift', type=int, default=0, help='random even shifts of training images, at most this many pixels (0: none)')
     p.add_argument('--out', default=None, help='folder for checkpoints and history (default: a temporary folder)')
     p.add_argument('--compare', action='store_true', help="also train fastai's stock ResNet-18 for the same wall time")
     p.add_argument('--name', default='cpu_train', help='results file name (benchmarks/results/NAME.txt)')
