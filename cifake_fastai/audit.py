@@ -76,8 +76,11 @@ def overlap_rows(overlap:pd.DataFrame, # What `test_overlap` returned
                  files, # Image paths in the test folder it describes
                 )->pd.DataFrame: # `overlap`'s rows for `files`, in their order (e.g. `.clean.values`: the clean mask)
     "The rows of a `test_overlap` table for the given files: the one place that matches evaluated files to the clean set."
-    root = os.path.realpath(overlap.attrs['test'])
-    keys = [os.path.relpath(os.path.realpath(f), root).replace(os.sep, '/') for f in files]
+    root, known = overlap.attrs['test'], set(overlap.file)
+    def key(f):   # the path as given (class folders may be links out of the folder), else both sides resolved (e.g. /tmp a link)
+        k = os.path.relpath(os.path.abspath(f), root).replace(os.sep, '/')
+        return k if k in known else os.path.relpath(os.path.realpath(f), os.path.realpath(root)).replace(os.sep, '/')
+    keys = [key(f) for f in files]
     rows = overlap.set_index('file').reindex(keys)
     if (miss := rows.clean.isna()).any():
         raise DatasetError(f"{int(miss.sum())} file(s) are not readable images of the test folder {root} (e.g. {keys[int(np.argmax(miss.values))]}): "
