@@ -1,14 +1,14 @@
 #!/usr/bin/env python
 """The CPU recipe's ideas, each on and off: test accuracy (all and clean test images) and training minutes per variant.
 
-Every variant trains `cifake_resnet9` from scratch at 32 px on the full train/ (95% to learn from, 5% to pick the best
+Every variant is `train_cpu_recipe` with its ideas switched on or off: it trains `cifake_resnet9` from scratch at 32 px on the full train/ (95% to learn from, 5% to pick the best
 epoch: the test set only reports, it selects nothing), then is evaluated on all 20,000 test images and on the clean ones,
 without and with flip test-time augmentation (the mean of the probabilities of an image and its mirror image). Variants:
 
 - `base`: the plain recipe (width 16, 12 one-cycle epochs, bs 256, lr 5e-3, flips; none of the ideas below);
 - `smooth`: label smoothing 0.1;
 - `highpass`: the network also sees the residual `x - up(down(x))` (the high frequencies where Stable Diffusion's
-  upsampling leaves its traces, as NPR, CVPR 2024), as three more input channels;
+  upsampling leaves its traces, as NPR, CVPR 2024), as three more input channels (`HighPassConv`);
 - `ema`: an exponential moving average of the weights (and BatchNorm statistics), decay 0.999 per step, used at the end;
 - `bs512`: batch 512 at lr 1e-2 (fewer, larger steps: cheaper per epoch on a CPU);
 - `wide`: width 32, 16 epochs, label smoothing;
@@ -29,20 +29,16 @@ from provenance import recorded        # benchmarks/provenance.py: output also t
 SHARED = Path(__file__).resolve().parents[1].parent/'shared'/'data'/'cifake'
 
 def main(data, out, epochs, variants, name):
-    import numpy as np, torch, torch.nn as nn, torch.nn.functional as F, pandas as pd
-    from fastai.vision.all import Callback, Flip, LabelSmoothingCrossEntropyFlat
+    import torch, torch.nn.functional as F, pandas as pd
+    from fastai.vision.all import Callback
     from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
     from cifake_fastai.external import get_cifake
     from cifake_fastai.data import fast_dls
-    from cifake_fastai.train import train_model, cifake_resnet9, EvenShift
+    from cifake_fastai.train import train_cpu_recipe
     from cifake_fastai.evaluate import evaluate, classification_metrics
     root = get_cifake(data or os.environ.get('CIFAKE_PATH') or SHARED, out=Path(out)/'data', download=False)
     dev = 'cuda' if torch.cuda.is_available() else f'cpu ({torch.get_num_threads()} threads)'
     print(f'data: {root.name}; torch {torch.__version__}; device {dev}; base epochs {epochs}', flush=True)
-
-    class HighPass(nn.Module):
-        "Concatenate the input with its high-pass residual x - up(down(x))."
-        def forward(self, x): return torch.cat([x, x - F.interpolate(F.avg_pool2d(x, 2), scale_factor=2, mode='nearest')], 1)
 
     class EMA(Callback):
         "Keep an exponential moving average of the weights and buffers; load it into the model after training."
@@ -54,13 +50,6 @@ def main(data, out, epochs, variants, name):
         def after_step(self): self.avg.update_parameters(self.learn.model)
         def swap(self, learn): learn.model.load_state_dict(self.avg.module.state_dict())
 
-    def model(width, highpass=False):
-        m = cifake_resnet9(width)
-        if highpass:
-            m[0][0] = nn.Conv2d(6, width, 3, padding=1, bias=False)
-            m = nn.Sequential(HighPass(), m)
-        return m
-
     spec = {'base': {}, 'smooth': dict(smooth=0.1), 'highpass': dict(highpass=True), 'ema': dict(ema=True),
             'bs512': dict(bs=512, lr=1e-2), 'wide': dict(width=32, epochs=epochs + 4, smooth=0.1),
             'combo': dict(smooth=0.1, highpass=True), 'shift': dict(shift=True), 'combo_shift': dict(smooth=0.1, highpass=True, shift=True)}
@@ -71,11 +60,10 @@ def main(data, out, epochs, variants, name):
     for v in variants:
         s = dict(width=16, epochs=epochs, bs=256, lr=5e-3, smooth=0.0, highpass=False, ema=False, shift=False) | spec[v]
         t0 = time.time()
-        dls = fast_dls(root/'train', size=32, bs=s['bs'], valid_pct=0.05, batch_tfms=[Flip()] + ([EvenShift(2)] if s['shift'] else []))
         ema = EMA() if s['ema'] else None
-        kw = dict(loss_func=LabelSmoothingCrossEntropyFlat(eps=s['smooth'])) if s['smooth'] else {}
-        learn = train_model(dls, model(s['width'], s['highpass']), epochs=s['epochs'], pretrained=False, lr=s['lr'], patience=None,
-                            out=out, fname=f'abl-{v}', overwrite=True, channels_last=True, cbs=[ema] if ema else None, **kw)
+        learn = train_cpu_recipe(root/'train', epochs=s['epochs'], width=s['width'], bs=s['bs'], lr=s['lr'], smooth=s['smooth'],
+                                 highpass=s['highpass'], shift=2 if s['shift'] else 0, out=out, fname=f'abl-{v}', overwrite=True,
+                                 cbs=[ema] if ema else None)
         if ema: ema.swap(learn)
         minutes = (time.time() - t0)/60
         res = evaluate(learn, root/'test', bs=1024)
