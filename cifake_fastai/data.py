@@ -4,7 +4,8 @@
 
 # %% auto 0
 __all__ = ['grouped_splitter', 'check_split', 'RGBImage', 'cifake_dls', 'LoadRGB', 'resize_matrix', 'BatchResize', 'ArrayDL',
-           'fast_dls', 'sample_files', 'source_labeller', 'folder_dataset', 'class_weights', 'folder_dls']
+           'fast_dls', 'inference_dls', 'sample_files', 'source_labeller', 'folder_dataset', 'class_weights',
+           'folder_dls']
 
 # %% ../nbs/04_data.ipynb
 import functools
@@ -149,11 +150,32 @@ def fast_dls(path:str|Path, # Folder with REAL/ and FAKE/ (e.g. `train/`), or a 
     if get_y is None: lbls = cache.labels; ys = (lbls[r] for r in rows)      # folder names, straight from the cache
     else: ys = map(get_y, fs)
     y = np.array([dsets.vocab.o2i[o] for o in ys], dtype=np.int64)
-    after_batch = [IntToFloatTensor(), Normalize.from_stats(*stats), BatchResize(size)] + L(batch_tfms)
     device = ifnone(device, default_device())
     dl = lambda i, **kw: ArrayDL(dsets.subset(i), x=np.ascontiguousarray(cache.x[rows[splits[i]]]), y=y[splits[i]], bs=bs,
-                                 num_workers=0, after_batch=after_batch, device=device, **kw)
+                                 num_workers=0, after_batch=_after_batch(stats, size, batch_tfms), device=device, **kw)
     return DataLoaders(dl(0, shuffle=True, drop_last=True), dl(1), path='.', device=device)   # outputs: where fastai puts them, never the data folder
+
+def _after_batch(stats, size:int, batch_tfms=None)->list:
+    "The fast loader's batch transforms: to float, normalise, resize on the device, then any extra ones."
+    return [IntToFloatTensor(), Normalize.from_stats(*stats), BatchResize(size)] + L(batch_tfms)
+
+def inference_dls(vocab, # Class names, in the model's output order
+                  size:int=32, # Input side of the model
+                  cache_size:int=32, # Side images are decoded at (as the training cache)
+                  stats=imagenet_stats, # Normalisation statistics
+                  bs:int=256, # Batch size
+                  device=None, # Device for batches (default: the GPU when there is one)
+                 )->DataLoaders:
+    "Loaders without images, made as `fast_dls` makes them (files open with `LoadRGB`, the same batch transforms): a detector rebuilt from its weights predicts through them."
+    dsets = Datasets([], tfms=[[LoadRGB(cache_size)], [parent_label, Categorize(vocab=list(vocab), sort=False)]], splits=[[], []],
+                     do_setup=False)     # nothing to set up from: the vocabulary is given, and the types are those of an image file
+    for tl, types in zip(dsets.tls, ([Path, TensorImage], [Path, str, TensorCategory])): tl.types = types   # as setup would infer them
+    device = ifnone(device, default_device())
+    dls = DataLoaders(*(ArrayDL(dsets.subset(i), bs=bs, num_workers=0, after_batch=_after_batch(stats, size), device=device) for i in (0, 1)),
+                      path='.', device=device)
+    for dl in dls.loaders:       # what `TfmdDL._one_pass` records from a first batch, from the batch an image file gives
+        dl._n_inp, dl._types = 1, explode_types((TensorImage(torch.zeros(1, 3, size, size)), TensorCategory(torch.zeros(1, dtype=torch.long))))
+    return dls
 
 # %% ../nbs/04_data.ipynb
 def sample_files(files, # Image files
