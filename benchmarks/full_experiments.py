@@ -22,7 +22,8 @@ def main(data, out, epochs):
     from cifake_fastai.runs import synthetic_training
     root = get_cifake(data or os.environ.get('CIFAKE_PATH') or SHARED, out=Path(out)/'data', download=False)
     t = time.time()
-    rob = robustness(load_detector(), root/'test', bs=1024)
+    import torch
+    rob = robustness(load_detector(cpu=not torch.cuda.is_available()), root/'test', bs=1024)
     rob.to_csv(RESULTS/'robustness_full.csv', index=False)
     print(rob.round(2).to_string(index=False)); print(f'robustness: {(time.time()-t)/60:.1f} min', flush=True)
     t = time.time()
