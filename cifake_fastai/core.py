@@ -70,9 +70,11 @@ def cifake_class(fn:str|Path, # A CIFAKE file name, e.g. `'123 (4).jpg'`
     return CIFAR10_CLASSES[i-1]
 
 # %% ../nbs/00_core.ipynb
-def sample_path()->Path:
-    "Folder of the small CIFAKE sample shipped with the package (`train/` and `test/`, each with `REAL/` and `FAKE/`)."
-    return Path(str(_pkg_files('cifake_fastai')/'sample'))
+def sample_path(large:bool=False, # The larger sample (7,000 images) instead of the small one (1,000)
+               )->Path:
+    "Folder of a CIFAKE sample shipped with the package (`train/` and `test/`, each with `REAL/` and `FAKE/`)."
+    # small: tests and examples, fast everywhere; large: enough images to train a working detector on a CPU in minutes
+    return Path(str(_pkg_files('cifake_fastai')/('sample_large' if large else 'sample')))
 
 # %% ../nbs/00_core.ipynb
 MAX_IMAGE_BYTES = 512 * 2**20        # larger files are not read: no image people classify here is near this

@@ -14,7 +14,7 @@ import cifake_fastai
 from .core import *
 from .cache import image_files
 from .data import fast_dls, sample_files
-from .train import train_model, is_vit, resolve_pretrained, seconds_per_epoch, plot_history
+from .train import train_cpu_recipe, train_model, is_vit, resolve_pretrained, seconds_per_epoch, plot_history
 from .inference import export_detector, load_detector
 from .evaluate import evaluate, evaluate_files, plot_evaluation, show_predictions, metrics_table, left_out_text
 
@@ -106,6 +106,7 @@ def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), o
               max_n:int|None=None, # Train on at most this many images (the same share per class, fixed seed)
               test:bool=True, # Evaluate on the data's test/ folder when it has one
               plots:bool=True, # Write the plots
+              recipe:bool=False, # Train with the CPU recipe (`train_cpu_recipe`; then `arch`, `size`, `patience` and `pretrained` do not apply)
              )->Path: # The run folder
     "Train a detector into a run folder: config, history, checkpoint, exported model, test metrics, plots and `report.md`."
     t0 = time.time()
@@ -115,6 +116,7 @@ def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), o
         raise DatasetError(f"{test_dir} has class folder(s) {extra} that {train} lacks: the model could not be tested on them. "
                            f"Move them out of {test_dir.name}/ (checked before training, not after it)")
     run = new_run(name, runs, overwrite)
+    if recipe: arch, size, flip, pretrained, patience = 'cifake_resnet9', 32, True, False, None   # what train_cpu_recipe trains
     size = size or (224 if is_vit(arch) or default_device().type == 'cuda' else 32)
     bs = bs or (256 if size <= 64 else 64)
     _, fs = image_files(train)
@@ -130,12 +132,13 @@ def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), o
     cfg = dict(run=run.name, data=str(Path(path).expanduser() if path is not None else sample_path()), train=str(train),
                test=str(test_dir) if test_dir else None, arch=arch, size=size, bs=dls.bs,
                epochs=epochs, patience=patience, pretrained=use_pre, pretrained_requested=pretrained, lr=lr, valid_pct=valid_pct,
-               seed=seed, flip=flip, minutes=minutes, estimated_epoch_seconds=epoch_s, max_n=max_n,
+               seed=seed, flip=flip, recipe=recipe, minutes=minutes, estimated_epoch_seconds=epoch_s, max_n=max_n,
                n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), versions=versions(), command=' '.join(sys.argv),
                started=time.strftime('%Y-%m-%d %H:%M:%S'))
     (run/'config.json').write_text(json.dumps(cfg, indent=1))
-    learn = train_model(dls, arch, epochs=epochs, patience=patience, pretrained=use_pre, lr=lr, out=run,
-                        fname=f'{arch}-cifake-opt', channels_last=True if default_device().type == 'cuda' or size <= 64 else None)
+    if recipe: learn = train_cpu_recipe(dls, epochs=epochs, out=run, fname=f'{arch}-cifake-opt', **({'lr': lr} if lr else {}))
+    else: learn = train_model(dls, arch, epochs=epochs, patience=patience, pretrained=use_pre, lr=lr, out=run,
+                              fname=f'{arch}-cifake-opt', channels_last=True if default_device().type == 'cuda' or size <= 64 else None)
     cfg.update(train_seconds=round(time.time() - t0, 1), epochs_run=len(learn.history), best_valid_loss=float(learn.history.valid_loss.min()),
                best_valid_accuracy=float(learn.history.accuracy.iloc[int(learn.history.valid_loss.values.argmin())]))
     export_detector(learn, run/'model.pkl')

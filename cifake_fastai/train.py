@@ -284,7 +284,7 @@ def train_model(dls:DataLoaders, # Loaders from `cifake_dls` or `fast_dls`
     return learn
 
 # %% ../nbs/06_train.ipynb
-def train_cpu_recipe(path:str|Path, # CIFAKE training folder, or a dataset root
+def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a dataset root, or loaders made by `fast_dls` at 32 px with flips (as `train_run`'s)
                      epochs:int=12, # One-cycle epochs
                      width:int=16, # Width of `cifake_resnet9`
                      bs:int=256, # Batch size
@@ -294,11 +294,13 @@ def train_cpu_recipe(path:str|Path, # CIFAKE training folder, or a dataset root
                      shift:int=0, # Random shifts of training images by up to this many pixels, in steps of 2 (`EvenShift`; `0`: none)
                      valid_pct:float=0.05, # Held out to choose the best epoch
                      seed:int=42, # Split seed
+                     files=None, # Only these files (see `fast_dls`)
                      out:str|Path|None=None, # Folder for checkpoints and history (default: the current folder, as fastai)
                      **kwargs, # Passed to `train_model` (e.g. `fname`, `resume`, `overwrite`)
                     )->Learner:
     "Train a detector from scratch at 32 px on a CPU: `cifake_resnet9` reading the high-pass residual too, one cycle, label smoothing, flips."
-    dls = fast_dls(path, size=32, bs=bs, valid_pct=valid_pct, seed=seed, batch_tfms=[Flip()] + ([EvenShift(shift)] if shift else []))
+    dls = path if isinstance(path, DataLoaders) else \
+          fast_dls(path, size=32, bs=bs, valid_pct=valid_pct, seed=seed, files=files, batch_tfms=[Flip()] + ([EvenShift(shift)] if shift else []))
     if smooth: kwargs.setdefault('loss_func', LabelSmoothingCrossEntropyFlat(eps=smooth))
     return train_model(dls, cifake_resnet9(width, highpass=highpass), epochs=epochs, pretrained=False, lr=lr, patience=None, out=out,
                        channels_last=True, **kwargs)

@@ -6,6 +6,7 @@ Deterministic: the same archives and seed always give the same files. Balanced o
 more than once anywhere in CIFAKE (the known FAKE duplicates and the train/test leakage) is left out.
 
     python scripts/make_sample.py --src ../shared/data/cifake --dest cifake_fastai/sample
+    python scripts/make_sample.py --dest cifake_fastai/sample_large --n-train 300 --n-test 50 --exclude cifake_fastai/sample/manifest.csv
 """
 import argparse, csv, hashlib, random, re, shutil, tarfile
 from collections import Counter, defaultdict
@@ -25,8 +26,9 @@ def read_archive(tar_path):
             if m.isfile() and m.name.lower().endswith(('.jpg', '.jpeg', '.png')):
                 yield m.name, tf.extractfile(m).read()
 
-def main(src, dest, n_train=40, n_test=10, seed=42):
+def main(src, dest, n_train=40, n_test=10, seed=42, exclude=None):
     src, dest = Path(src), Path(dest)
+    skip = {r['sha256'] for r in csv.DictReader(open(exclude))} if exclude else set()
     data, hashes = {}, Counter()
     for split in ('train', 'test'):
         for name, b in read_archive(src/f'{split}.tar.gz'):
@@ -34,7 +36,7 @@ def main(src, dest, n_train=40, n_test=10, seed=42):
             data[name] = (b, h); hashes[h] += 1
     groups = defaultdict(list)
     for name, (b, h) in data.items():
-        if hashes[h] > 1: continue  # no duplicate contents, no train/test leakage
+        if hashes[h] > 1 or h in skip: continue  # no duplicate contents, no train/test leakage, nothing of the excluded sample
         split, label, fname = name.split('/')
         groups[(split, label, cifar_class(fname))].append(name)
     rng = random.Random(seed)
@@ -60,5 +62,6 @@ if __name__ == '__main__':
     p.add_argument('--n-train', type=int, default=40, help='images per label and class in train/')
     p.add_argument('--n-test', type=int, default=10, help='images per label and class in test/')
     p.add_argument('--seed', type=int, default=42)
+    p.add_argument('--exclude', default=None, help="another sample's manifest.csv: none of its images")
     a = p.parse_args()
-    main(a.src, a.dest, a.n_train, a.n_test, a.seed)
+    main(a.src, a.dest, a.n_train, a.n_test, a.seed, a.exclude)
