@@ -22,7 +22,8 @@ def main(out):
     r = subprocess.run([exe, *CMD[1:], '--runs', str(Path(out)/'runs'), '--name', 'main'], env=env, capture_output=True, text=True, cwd=out)
     secs = time.perf_counter() - t
     last = [l for l in r.stdout.splitlines() if 'test accuracy' in l]
-    print(f"$ {' '.join(CMD)}   (exit {r.returncode}, {secs:.0f} s)\n" + (last[-1] if last else r.stderr[-2000:]))
+    shown = (last[-1] if last else r.stderr[-2000:]).replace(str(out), '<temporary folder>')
+    print(f"$ {' '.join(CMD)}   (exit {r.returncode}, {secs:.0f} s)\n{shown}")
     m = re.search(r'test accuracy ([\d.]+)% \((\d+)/(\d+)\)', last[-1] if last else '')
     if r.returncode or not m: sys.exit(f'the main job failed (exit {r.returncode})')
     print(f'RESULT main_job_test_acc={float(m.group(1)):.2f} main_job_seconds={secs:.0f} n_test={m.group(3)}')

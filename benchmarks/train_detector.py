@@ -21,10 +21,11 @@ SHARED = ROOT.parent/'shared'/'data'/'cifake'
 
 LIMITS = """- Trained and tested on CIFAKE only: 32x32 CIFAR-10 photographs (REAL) against Stable Diffusion v1.4 images of the same
   ten classes (FAKE). Other generators (Midjourney, DALL-E, SDXL, GAN faces, ...) are untested; expect it to fail on them.
-- Larger images are downscaled to 32x32 before the network sees them (antialiased resize of the whole image, not a crop):
-  a photo of another size, aspect ratio or compression history is out of the training distribution, and `cifake predict`
-  says so. JPEG re-compression, rescaling, blur and noise move its accuracy (see the robustness table in the evaluation
-  docs).
+- Other images are centre-cropped to a square and resized to 32x32 (bilinear, antialiased) before the network sees them:
+  a photo of another size, aspect ratio or processing history is out of the training distribution (`cifake predict` notes
+  images far from 32x32). The detector reads high-frequency traces: on CIFAKE's test set, shrinking an image to half or
+  three quarters of its size or a slight blur takes its accuracy from 97% to 62-66%, JPEG quality 50 or mild noise costs
+  2-3 points (`benchmarks/results/robustness_full.csv`, shown in the evaluation docs).
 - The test set's REAL images are CIFAR-10's test photographs; a few of its images also occur in train/ (the clean figures
   leave them out). Accuracy on your images can be far lower than on CIFAKE's test set.
 - It is one network trained once (one seed): the figures carry about 0.1-0.2 point of seed-to-seed noise."""
