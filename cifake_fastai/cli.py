@@ -103,6 +103,8 @@ def train(path:Param(_PATH, str, opt=False, nargs='?')=None,
     t = time.perf_counter()
     r = train_run(path=path or (sample_path(large=True) if large_sample else None), arch=arch, recipe=recipe, size=size, epochs=epochs, patience=patience or None, pretrained=_PRETRAINED[pretrained],
                   name=name, runs=runs, overwrite=overwrite, bs=bs, lr=lr, minutes=minutes, flip=flip, max_n=max_n)
+    from cifake_fastai.train import main_process
+    if not main_process(): return r       # a distributed run: the main process reports
     cfg = json.loads((r/'config.json').read_text())
     m = json.loads((r/'metrics.json').read_text()) if (r/'metrics.json').exists() else None
     res = f"test accuracy {_both(m)}" if m else f"best validation accuracy {100*cfg['best_valid_accuracy']:.2f}%"

@@ -9,12 +9,12 @@ __all__ = ['PUBLISHED', 'versions', 'new_run', 'evaluate_run', 'train_run', 'wri
 import contextlib, json, platform, shutil, sys, tempfile, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from fastai.vision.all import Flip, default_device, ifnone
+from fastai.vision.all import Flip, default_device, ifnone, num_distrib
 import cifake_fastai
 from .core import *
 from .cache import image_files
 from .data import fast_dls, sample_files
-from .train import train_cpu_recipe, train_model, is_vit, resolve_pretrained, seconds_per_epoch, plot_history
+from .train import on_main, main_process, barrier, train_cpu_recipe, train_model, is_vit, resolve_pretrained, seconds_per_epoch, plot_history
 from .inference import export_detector, load_detector
 from .evaluate import evaluate, evaluate_files, plot_evaluation, show_predictions, metrics_table, left_out_text
 
@@ -115,7 +115,7 @@ def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), o
     if test and test_dir is not None and (extra := sorted(set(class_folders(check_layout(test_dir, None, 1, 'test'))) - set(class_folders(train)))):
         raise DatasetError(f"{test_dir} has class folder(s) {extra} that {train} lacks: the model could not be tested on them. "
                            f"Move them out of {test_dir.name}/ (checked before training, not after it)")
-    run = new_run(name, runs, overwrite)
+    run = on_main(lambda: new_run(name, runs, overwrite))      # distributed: the main process makes it, all use it
     if recipe: arch, size, flip, pretrained, patience = 'cifake_resnet9', 32, True, False, None   # what train_cpu_recipe trains
     size = size or (224 if is_vit(arch) or default_device().type == 'cuda' else 32)
     bs = bs or (256 if size <= 64 else 64)
@@ -134,20 +134,22 @@ def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), o
                epochs=epochs, patience=patience, pretrained=use_pre, pretrained_requested=pretrained, lr=lr, valid_pct=valid_pct,
                seed=seed, flip=flip, recipe=recipe, minutes=minutes, estimated_epoch_seconds=epoch_s, max_n=max_n,
                n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), versions=versions(), command=' '.join(sys.argv),
-               started=time.strftime('%Y-%m-%d %H:%M:%S'))
-    (run/'config.json').write_text(json.dumps(cfg, indent=1))
+               started=time.strftime('%Y-%m-%d %H:%M:%S'), processes=max(1, num_distrib()))
+    if main_process(): (run/'config.json').write_text(json.dumps(cfg, indent=1))
     if recipe: learn = train_cpu_recipe(dls, epochs=epochs, out=run, fname=f'{arch}-cifake-opt', **({'lr': lr} if lr else {}))
     else: learn = train_model(dls, arch, epochs=epochs, patience=patience, pretrained=use_pre, lr=lr, out=run,
                               fname=f'{arch}-cifake-opt', channels_last=True if default_device().type == 'cuda' or size <= 64 else None)
     cfg.update(train_seconds=round(time.time() - t0, 1), epochs_run=len(learn.history), best_valid_loss=float(learn.history.valid_loss.min()),
                best_valid_accuracy=float(learn.history.accuracy.iloc[int(learn.history.valid_loss.values.argmin())]))
-    export_detector(learn, run/'model.pkl')
-    if plots: _save(plot_history(learn.history), run/'history.png')
-    (run/'config.json').write_text(json.dumps(cfg, indent=1))
-    if test and test_dir is not None: evaluate_run(run, test_dir, learn=learn, plots=plots)
-    cfg['total_seconds'] = round(time.time() - t0, 1)
-    (run/'config.json').write_text(json.dumps(cfg, indent=1))
-    write_report(run)
+    if main_process():                    # one process writes the run's files; the others wait for it
+        export_detector(learn, run/'model.pkl')
+        if plots: _save(plot_history(learn.history), run/'history.png')
+        (run/'config.json').write_text(json.dumps(cfg, indent=1))
+        if test and test_dir is not None: evaluate_run(run, test_dir, learn=learn, plots=plots)
+        cfg['total_seconds'] = round(time.time() - t0, 1)
+        (run/'config.json').write_text(json.dumps(cfg, indent=1))
+        write_report(run)
+    barrier()
     return run
 
 # %% ../nbs/10_runs.ipynb

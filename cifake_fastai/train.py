@@ -5,8 +5,9 @@
 # %% auto 0
 __all__ = ['ARCHS', 'high_pass', 'HighPassConv', 'cifake_resnet9', 'build_network', 'get_arch', 'arch_name', 'is_vit',
            'has_weights', 'WeightsUnavailableError', 'weights_location', 'ensure_weights', 'resolve_pretrained',
-           'HistoryCSV', 'ResumableSaveModel', 'ResumableEarlyStopping', 'SaveLast', 'train_model', 'train_cpu_recipe',
-           'EvenShift', 'plot_history', 'seconds_per_epoch']
+           'distributed', 'main_process', 'barrier', 'on_main', 'ShardedTrainer', 'sharded', 'HistoryCSV',
+           'ResumableSaveModel', 'ResumableEarlyStopping', 'SaveLast', 'train_model', 'train_cpu_recipe', 'EvenShift',
+           'plot_history', 'seconds_per_epoch']
 
 # %% ../nbs/06_train.ipynb
 import inspect, json, time, warnings
@@ -14,7 +15,9 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch, torchvision
 from fastai.vision.all import *
 from fastai.callback.tracker import EarlyStoppingCallback, SaveModelCallback
-from fastai.callback.progress import CSVLogger
+from fastai.callback.progress import CSVLogger, ProgressCallback
+from fastai.distributed import DistributedDL, DistributedTrainer
+import contextlib
 from .core import *
 from .data import fast_dls, check_split
 
@@ -161,10 +164,74 @@ def resolve_pretrained(arch, # Architecture
 # %% ../nbs/06_train.ipynb
 def _skipped(cb)->bool: return not (len(cb.recorder.values) and len(cb.recorder.values[-1]))
 
+def distributed()->bool:
+    "Whether this process is one of several of a distributed run (started by `accelerate launch` or `torchrun`)."
+    return num_distrib() > 1
+
+def main_process()->bool:
+    "Whether this process writes the outputs: the only one, or the first (rank 0) of a distributed run."
+    return rank_distrib() == 0
+
+def _process_group():
+    "The process group of a distributed run, from the launcher's environment (accelerate's `PartialState`, created once)."
+    from accelerate import PartialState
+    PartialState(cpu=not torch.cuda.is_available())     # without GPUs: CPU processes talking over gloo
+
+def barrier():
+    "Wait until every process of a distributed run gets here (nothing to wait for in one process)."
+    if distributed(): _process_group(); torch.distributed.barrier()
+
+def on_main(fn):
+    "Run `fn()` in the main process only and return its result in every process; a `CifakeError` it raises is raised in all."
+    if not distributed(): return fn()
+    _process_group()
+    box = [None]
+    if main_process():
+        try: box = [('ok', fn())]
+        except CifakeError as e: box = [('error', e)]
+    torch.distributed.broadcast_object_list(box, src=0)
+    if box[0][0] == 'error': raise box[0][1]
+    return box[0][1]
+
+class _ShardedDL(DistributedDL):
+    "fastai's `DistributedDL`, with its shuffled order broadcast on the process group's device: CPU processes (gloo) too."
+    def _broadcast(self, t, rank):
+        # fastai moves the indices to CUDA for NCCL; gloo (CPU processes) takes CPU tensors
+        t = torch.tensor(t, dtype=torch.long, device='cuda' if torch.distributed.get_backend() == 'nccl' else 'cpu')
+        torch.distributed.broadcast(t, rank)
+        return t.cpu().tolist()
+
+class ShardedTrainer(DistributedTrainer):
+    "fastai's `DistributedTrainer` (accelerate's DDP; each process trains on its share of every batch order) on GPUs or CPUs."
+    def _wrap_dl(self, dl): return dl if isinstance(dl, DistributedDL) else _ShardedDL(dl, device=self.learn.model.device)
+    def before_epoch(self): self.n_batches = self.n_images = 0
+    def after_batch(self):
+        if self.training: self.n_batches += 1; self.n_images += find_bs(self.yb)
+    def after_fit(self):
+        super().after_fit()
+        print(f"process {rank_distrib()} of {num_distrib()}: {self.n_batches} training batches ({self.n_images} images) in the last epoch", flush=True)
+
+@contextlib.contextmanager
+def sharded(learn:Learner, # The learner to train
+            sync_bn:bool=False, # Synchronise BatchNorm statistics across processes (`nn.SyncBatchNorm`; GPUs only)
+           ):
+    "Train `learn` as one of the processes of a distributed run (fastai's `distrib_ctx` with `ShardedTrainer`); in one process, as it is."
+    if not distributed(): yield learn; return
+    _process_group()
+    cb = ShardedTrainer(sync_bn=sync_bn, cpu=not torch.cuda.is_available())
+    learn.add_cb(cb)
+    prog = [c for c in learn.cbs if isinstance(c, ProgressCallback)]
+    if not main_process(): learn.remove_cbs(prog)                # one progress display, the main process's
+    try: yield learn
+    finally:
+        learn.remove_cb(cb)
+        if not main_process(): learn.add_cbs(prog)
+
 class HistoryCSV(CSVLogger):
     "fastai's `CSVLogger` for runs of several phases: one header, a `phase` column, epochs skipped on resume left out."
     def __init__(self, fname:str|Path, phase:str='train'): super().__init__(fname, append=True); self.phase = phase
     def before_fit(self):
+        if not main_process(): return                  # one process writes the history
         p = self.path/self.fname
         p.parent.mkdir(parents=True, exist_ok=True)
         self.file = p.open('a')
@@ -173,6 +240,8 @@ class HistoryCSV(CSVLogger):
     def _write_line(self, log):
         if len(log) > 2: super()._write_line([self.phase, *log])   # epoch and time only: skipped by `start_epoch`
         else: self.old_logger(log)
+    def after_fit(self):
+        if main_process(): super().after_fit()
 
 class ResumableSaveModel(SaveModelCallback):
     "`SaveModelCallback` that ignores epochs skipped by `start_epoch`."
@@ -190,7 +259,8 @@ class SaveLast(Callback):
     def __init__(self, fname:str, saver:SaveModelCallback, phase:str='train'): store_attr()
     def after_epoch(self):
         if _skipped(self): return
-        self.learn.save(self.fname, with_opt=True)
+        self.learn.save(self.fname, with_opt=True)             # fastai saves in the main process only
+        if not main_process(): return
         state = dict(phase=self.phase, epoch=self.epoch, best=float(self.saver.best))
         (self.learn.path/self.learn.model_dir/f'{self.fname}.json').write_text(json.dumps(state))
 
@@ -256,7 +326,8 @@ def train_model(dls:DataLoaders, # Loaders from `cifake_dls` or `fast_dls`
     if ckpt.exists() and not (resume or overwrite):
         raise OutputExistsError(f"{ckpt} already exists (an earlier run of {arch_name(arch)}). Pass resume=True to continue that run, "
                                 f"overwrite=True to replace it, or another fname= (or out=) to keep both.")
-    if not resume and csv.exists(): csv.unlink()               # a new run starts a new history
+    if not resume and csv.exists() and main_process(): csv.unlink()    # a new run starts a new history
+    barrier()                                                  # ... before any process starts
     gpu = default_device().type == 'cuda'
     if ifnone(mixed_precision, gpu): learn.to_fp16()
     if ifnone(channels_last, gpu): learn.model = learn.model.to(memory_format=torch.channels_last)
@@ -265,19 +336,21 @@ def train_model(dls:DataLoaders, # Loaders from `cifake_dls` or `fast_dls`
         learn.load(last, with_opt=True)
         saver.best = state['best']
     phases, done = _phases(pretrained, epochs, freeze_epochs, lr), False
-    for i, (phase, n, kw) in enumerate(phases):
-        start = 0
-        if state is not None and not done:
-            names = [p[0] for p in phases]
-            if names.index(state['phase']) > i: continue                   # finished before the interruption
-            if state['phase'] == phase:
-                start = state['epoch'] + 1
-                done = True
-                if start >= n: continue
-        if phase == 'frozen': learn.freeze()
-        elif phase == 'unfrozen': learn.unfreeze()
-        stop = [] if patience is None else [ResumableEarlyStopping(monitor='valid_loss', patience=patience)]
-        learn.fit_one_cycle(n, start_epoch=start, cbs=stop + [saver, SaveLast(last, saver, phase), HistoryCSV(csv.name, phase)] + L(cbs), **kw)
+    with sharded(learn, sync_bn=gpu):                          # several processes: each a share of every epoch
+        for i, (phase, n, kw) in enumerate(phases):
+            start = 0
+            if state is not None and not done:
+                names = [p[0] for p in phases]
+                if names.index(state['phase']) > i: continue                   # finished before the interruption
+                if state['phase'] == phase:
+                    start = state['epoch'] + 1
+                    done = True
+                    if start >= n: continue
+            if phase == 'frozen': learn.freeze()
+            elif phase == 'unfrozen': learn.unfreeze()
+            stop = [] if patience is None else [ResumableEarlyStopping(monitor='valid_loss', patience=patience)]
+            learn.fit_one_cycle(n, start_epoch=start, cbs=stop + [saver, SaveLast(last, saver, phase), HistoryCSV(csv.name, phase)] + L(cbs), **kw)
+    barrier()                                                  # the main process has written the checkpoint and history
     if ckpt.exists(): learn.load(fname, with_opt=False)     # the best epoch's weights (saved without optimiser state)
     learn.history = pd.read_csv(csv)
     learn.checkpoint = ckpt
