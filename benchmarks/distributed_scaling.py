@@ -21,15 +21,18 @@ def worker(out:Path, bs:int, epochs:int):
     import torch
     from fastai.torch_core import set_seed
     from cifake_fastai.core import sample_path
-    from cifake_fastai.train import train_cpu_recipe, main_process, num_distrib
+    import shutil
+    from cifake_fastai.train import train_cpu_recipe, main_process, on_main, barrier, num_distrib
     from cifake_fastai.evaluate import evaluate
     set_seed(42)
     path = sample_path(large=True)
-    with tempfile.TemporaryDirectory() as d:
-        t = time.perf_counter()
-        learn = train_cpu_recipe(path/'train', epochs=epochs, bs=bs, valid_pct=0.2, out=d)
-        secs = time.perf_counter() - t
+    d = on_main(tempfile.mkdtemp)          # one output folder for all processes: the main one's (checkpoints are shared)
+    t = time.perf_counter()
+    learn = train_cpu_recipe(path/'train', epochs=epochs, bs=bs, valid_pct=0.2, out=d)
+    secs = time.perf_counter() - t
+    barrier()
     if not main_process(): return
+    shutil.rmtree(d, ignore_errors=True)
     ws = max(1, num_distrib())
     per_proc = math.ceil(len(learn.dls.train_ds)/ws)//bs*bs         # images each process trains on per epoch (drop_last)
     res = dict(processes=ws, bs=bs, epochs=epochs, seconds=secs, images=epochs*ws*per_proc,
