@@ -259,7 +259,8 @@ def show_gradcam(learn, # A `Learner` or model
     m = _model(learn)
     was_training = m.training
     try:
-        with torch.no_grad(): p = m.eval()(x).softmax(-1).cpu()
+        act = getattr(learn.loss_func, 'activation', None) if isinstance(learn, Learner) else None   # a detector's calibrated probabilities
+        with torch.no_grad(): out = m.eval()(x); p = (act(out) if act else out.softmax(-1)).float().cpu()
     finally: m.train(was_training)
     vocab = list(learn.dls.vocab) if isinstance(learn, Learner) else list(LABELS)
     ims = display_images(learn, x)
