@@ -16,11 +16,10 @@ import torch, torch.nn as nn
 from fastai.torch_core import TensorImage
 from fastcore.basics import noop
 from .core import *
-from .cache import rgb_array
+from .cache import decode_rgb
 from .data import LoadRGB, inference_dls
 from .train import build_network
 import hashlib, json
-from PIL import Image
 import torch.nn.functional as F
 from importlib.resources import files as _pkg_files
 from safetensors.torch import save_file, load_file
@@ -137,8 +136,8 @@ def _inference_model(learn)->nn.Module:
     try: return fx_opt.fuse(copy.deepcopy(m).to(memory_format=torch.contiguous_format)).to(memory_format=torch.channels_last)
     except Exception: return m        # not traceable by torch.fx (e.g. some timm models): the model as it is
 
-def _fast_probs(learn, files:list, size:int, bs:int, on_error=None)->np.ndarray:
-    "fastai's `get_preds` on files without its per-item pipeline: decode (OpenCV fast path), stack, `after_batch`, model."
+def _fast_probs(learn, files:list, size:int, bs:int, on_error=None, sizes:list|None=None)->np.ndarray:
+    "fastai's `get_preds` on files without its per-item pipeline: decode (OpenCV fast path), stack, `after_batch`, model; each file's (width, height) appended to `sizes` (`None` if unreadable)."
     # `test_dl` runs fastai's per-item transforms and collation in Python for every image, which costs far more than this
     # network's forward pass at 32 px; the batch transforms and the activation below are the learner's own
     model, after = _inference_model(learn), learn.dls.valid.after_batch
@@ -150,10 +149,12 @@ def _fast_probs(learn, files:list, size:int, bs:int, on_error=None)->np.ndarray:
         for i in range(0, len(files), bs):
             arrs = []
             for f in files[i:i+bs]:
-                try: arrs.append(rgb_array(f, size))
+                try: a, wh = decode_rgb(f, size)
                 except UnreadableImageError as e:
                     if on_error is None: raise
-                    on_error(f, e.reason); arrs.append(None)
+                    on_error(f, e.reason); a, wh = None, None
+                arrs.append(a)
+                if sizes is not None: sizes.append(wh)
             keep = [j for j, a in enumerate(arrs) if a is not None]
             p = torch.full((len(arrs), len(learn.dls.vocab)), float('nan'))
             if keep:
@@ -171,12 +172,10 @@ def predict_probs(learn:Learner, # A trained or loaded detector
     probs, _ = learn.get_preds(dl=learn.dls.test_dl(items, bs=bs, rm_type_tfms=None if isinstance(items[0], (str, Path)) else 0))
     return probs.float().numpy()
 
-def _size_note(f, size:int|None)->str|None:
-    "A note when image `f` is far from the `size` x `size` images the detector was trained on (its header only is read)."
-    if not size: return None
-    try:
-        with Image.open(f) as im: w, h = im.size
-    except Exception: return None
+def _size_note(wh:tuple|None, size:int|None)->str|None:
+    "A note when an image of size `wh` (width, height) is far from the `size` x `size` images the detector was trained on."
+    if not (wh and size): return None
+    w, h = wh
     if 0.5 <= min(w, h)/size and max(w, h)/size <= 2: return None
     return f"{w}x{h}: far from the {size}x{size} training images (out of distribution; centre-cropped and resized to {size}x{size})"
 
@@ -186,9 +185,9 @@ def predict_images(learn:Learner, # A trained or loaded detector
                    threshold:float=0.5, # A two-class REAL/FAKE detector says FAKE when P(FAKE) >= threshold
                   )->pd.DataFrame: # One row per file: `path`, `prediction`, `prob_fake`, `confidence`, `note`, `error`
     "Predict REAL/FAKE for any image files or folders, of any size; unreadable files get a row with the reason, images far from the training size a note."
-    fs, bad = image_paths(files), []
-    if (size := _cache_size(learn)):                     # one decode per file: unreadable ones are found on the way
-        probs = _fast_probs(learn, fs, size, max(bs, 256), on_error=lambda f, why: bad.append((f, why)))
+    fs, bad, whs = image_paths(files), [], []
+    if (size := _cache_size(learn)):                     # one decode per file: unreadable ones and every size are found on the way
+        probs = _fast_probs(learn, fs, size, max(bs, 256), on_error=lambda f, why: bad.append((f, why)), sizes=whs)
         gone = {f for f, _ in bad}
         ok, probs = [f for f in fs if f not in gone], probs[[i for i, f in enumerate(fs) if f not in gone]]
     else:
@@ -198,11 +197,10 @@ def predict_images(learn:Learner, # A trained or loaded detector
             except UnreadableImageError as e: bad.append((f, e.reason))
         probs = predict_probs(learn, ok, bs) if ok else None
     rows, vocab = [], list(learn.dls.vocab)
-    binary = sorted(vocab) == ['FAKE', 'REAL']
-    size = _cache_size(learn) or getattr(learn, 'detector_config', {}).get('size')
+    binary, ifake, wh = sorted(vocab) == ['FAKE', 'REAL'], vocab.index('FAKE') if 'FAKE' in vocab else None, dict(zip(fs, whs))
     for f, p in zip(ok, probs if ok else []):
-        pf = float(p[vocab.index('FAKE')]) if 'FAKE' in vocab else None
+        pf = float(p[ifake]) if ifake is not None else None
         pred = ('FAKE' if pf >= threshold else 'REAL') if binary else vocab[int(p.argmax())]
-        rows.append(dict(path=str(f), prediction=pred, prob_fake=pf, confidence=float(p[vocab.index(pred)]), note=_size_note(f, size), error=None))
+        rows.append(dict(path=str(f), prediction=pred, prob_fake=pf, confidence=float(p[vocab.index(pred)]), note=_size_note(wh.get(f), size), error=None))
     rows += [dict(path=str(f), prediction=None, prob_fake=None, confidence=None, note=None, error=why) for f, why in bad]
     return pd.DataFrame(rows, columns=['path', 'prediction', 'prob_fake', 'confidence', 'note', 'error'])
