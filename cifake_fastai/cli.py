@@ -136,7 +136,7 @@ def _detector(model:str|None):
     return load_detector(model)
 
 def predict(files:Param("Image files and/or folders", str, nargs='+'),
-            model:str=None, # Detector: a folder from save_detector, a run folder or an exported .pkl (default: the shipped detector)
+            model:Param(_MODEL, str)=None,
             threshold:float=0.5, # FAKE when P(FAKE) >= threshold (the model card gives the one at equal error rate)
             csv:str=None, # Also write the predictions to this CSV file (columns path,prediction,prob_fake,...)
             overwrite:bool=False, # Replace an existing --csv file
@@ -153,7 +153,7 @@ def predict(files:Param("Image files and/or folders", str, nargs='+'),
           f"(P(FAKE) >= {threshold:g} is FAKE); {len(bad)} unreadable, skipped" + (f"; predictions written to {csv}" if csv else ''))
     return pr
 
-def serve(model:str=None, # Detector: a folder from save_detector, a run folder or an exported .pkl (default: the shipped detector)
+def serve(model:Param(_MODEL, str)=None,
           host:str='127.0.0.1', # Address to listen on (0.0.0.0: reachable from other machines)
           port:int=7860, # Port
           max_mb:float=10, # Uploads larger than this many MB are refused
@@ -165,7 +165,7 @@ def serve(model:str=None, # Detector: a folder from save_detector, a run folder 
     return _serve(learn=_detector(model), host=host, port=port, max_mb=max_mb, threshold=threshold)
 
 def interpret(image:Param("An image file", str),
-              model:str=None, # Detector: a folder from save_detector, a run folder or an exported .pkl (default: the shipped detector)
+              model:Param(_MODEL, str)=None,
               out:str=None, # Folder for the PNG files (default: the current folder)
               target:str='FAKE', # Class that Grad-CAM explains
               overwrite:bool=False, # Replace existing PNG files of this image in `out`
@@ -233,7 +233,7 @@ def experiment_synthetic(path:Param("CIFAKE root with train/ and test/ (default:
     print(f"accuracy on REAL test images: trained on FAKE {100*t.loc['accuracy'].iloc[0]:.2f}%, on REAL {100*t.loc['accuracy'].iloc[1]:.2f}%")
     return t
 
-def experiment_robustness(model:str=None, # Detector: a folder from save_detector, a run folder or an exported .pkl (default: the shipped detector)
+def experiment_robustness(model:Param(_MODEL, str)=None,
                           test_path:str=None, # Test folder (default: the bundled sample's test/)
                           max_n:int=None, # At most this many test images
                           plot:str=None, # Also save the bar chart to this PNG file
@@ -254,7 +254,7 @@ def experiment_robustness(model:str=None, # Detector: a folder from save_detecto
     return t
 
 def experiment_folders(path:Param("Dataset root with one folder per source", str),
-                       model:str=None, # Detector: a folder from save_detector, a run folder or an exported .pkl (default: the shipped detector)
+                       model:Param(_MODEL, str)=None,
                        fake:Param("Shell patterns of FAKE source folders", str, nargs='+')=('AI_*',),
                        real:Param("Shell patterns of REAL source folders (default: all the others)", str, nargs='+')=None,
                        csv:str=None, # Also write the per-source table here
