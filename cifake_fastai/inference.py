@@ -17,7 +17,7 @@ from fastai.torch_core import TensorImage
 from fastcore.basics import noop
 from .core import *
 from .cache import decode_rgb
-from .data import LoadRGB, inference_dls
+from .data import LoadRGB, BatchResize, inference_dls
 from .train import build_network
 import hashlib, json
 import torch.nn.functional as F
@@ -59,11 +59,16 @@ def file_sha256(fname:str|Path)->str:
     "SHA-256 of a file's bytes, as the model card gives it."
     return hashlib.sha256(Path(fname).read_bytes()).hexdigest()
 
+def _batch_tfm(learn, cls):
+    "The one transform of type `cls` among `learn`'s validation batch transforms, or `None`."
+    ts = [t for t in learn.dls.valid.after_batch.fs if isinstance(t, cls)]
+    return ts[0] if len(ts) == 1 else None
+
 def _norm_stats(learn)->tuple:
     "Mean and std of the `Normalize` among `learn`'s batch transforms, as lists."
-    ns = [t for t in learn.dls.valid.after_batch.fs if isinstance(t, Normalize)]
-    if len(ns) != 1: raise CifakeError("the detector's loaders have no single Normalize transform: save it with export_detector")
-    return tuple(ns[0].mean.flatten().tolist()), tuple(ns[0].std.flatten().tolist())
+    if (n := _batch_tfm(learn, Normalize)) is None:
+        raise CifakeError("the detector's loaders have no single Normalize transform: save it with export_detector")
+    return tuple(n.mean.flatten().tolist()), tuple(n.std.flatten().tolist())
 
 def save_detector(learn:Learner, # A detector trained on the fast loader with a network that has a `cfg` (e.g. `cifake_resnet9`)
                   path:str|Path, # Folder to write `model.safetensors` and `config.json` in
@@ -80,7 +85,7 @@ def save_detector(learn:Learner, # A detector trained on the fast loader with a 
     path.mkdir(parents=True, exist_ok=True)
     save_file({k: v.detach().cpu().contiguous() for k, v in learn.model.state_dict().items()}, path/WEIGHTS)
     mean, std = _norm_stats(learn)
-    config = dict(cfg, vocab=list(learn.dls.vocab), size=size, input_size=getattr(learn.dls.valid.after_batch[-1], 'size', size),
+    config = dict(cfg, vocab=list(learn.dls.vocab), size=size, input_size=getattr(_batch_tfm(learn, BatchResize), 'size', size),
                   mean=mean, std=std, temperature=getattr(learn.loss_func, 'temperature', 1.0), threshold=0.5, **info,
                   sha256=file_sha256(path/WEIGHTS))
     (path/CONFIG).write_text(json.dumps(config, indent=1))
