@@ -12,7 +12,7 @@ The two agree when their accuracies on the 1,000 bundled test images differ by l
 
 Last line: RESULT scaling_2proc=<x> same_accuracy=<true|false> images_per_s_1proc=<x> images_per_s_2proc=<x>
 """
-import argparse, json, math, os, subprocess, sys, tempfile, time
+import argparse, json, math, subprocess, sys, tempfile, time
 from pathlib import Path
 
 HERE = Path(__file__).resolve()

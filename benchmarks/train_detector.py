@@ -30,7 +30,7 @@ LIMITS = """- Trained and tested on CIFAKE only: 32x32 CIFAR-10 photographs (REA
   leave them out). Accuracy on your images can be far lower than on CIFAKE's test set.
 - It is one network trained once (one seed): the figures carry about 0.1-0.2 point of seed-to-seed noise."""
 
-def card(cfg:dict, rec:dict, rec_raw:dict, cal:dict, cmd:str, hw:str, minutes:float)->str:
+def card(cfg:dict, rec:dict, cal:dict, cmd:str, hw:str, minutes:float)->str:
     from cifake_fastai.evaluate import metrics_table
     t = metrics_table(rec)[['n', 'accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'pr_auc']]
     return f"""# Model card: the shipped CIFAKE detector
@@ -86,7 +86,7 @@ Verdicts: FAKE when P(FAKE) >= 0.5 (the default). The threshold at equal error r
 """
 
 def main(data, dest, overwrite, out, epochs=None):
-    import numpy as np, torch
+    import json, torch
     from fastai.torch_core import set_seed
     from cifake_fastai.core import OutputExistsError
     from cifake_fastai.external import get_cifake
@@ -119,11 +119,10 @@ def main(data, dest, overwrite, out, epochs=None):
                   n_valid=len(learn.dls.valid_ds), n_params=sum(p.numel() for p in learn.model.parameters()),
                   test=dict(accuracy=rec['accuracy'], accuracy_clean=rec['clean']['accuracy'], roc_auc=rec['roc_auc'], pr_auc=rec['pr_auc']),
                   calibration=cal)
-    import json
     cfg = json.loads((dest/'config.json').read_text())
     fig = plot_reliability(yt, {'before (T = 1)': raw.probs[:, pos], f'after (T = {T:.2f})': ev.probs[:, pos]})
     fig.savefig(dest/'reliability.png', dpi=100, bbox_inches='tight')
-    (dest/'MODEL_CARD.md').write_text(card(cfg, rec, raw.record, cal, 'python benchmarks/train_detector.py --overwrite', hw, minutes))
+    (dest/'MODEL_CARD.md').write_text(card(cfg, rec, cal, 'python benchmarks/train_detector.py --overwrite', hw, minutes))
     print(metrics_table(rec).round(4).to_string())
     print(f"temperature {T:.4f}; ECE valid {cal['ece_valid_before']:.4f} -> {cal['ece_valid_after']:.4f}, test {cal['ece_test_before']:.4f} -> "
           f"{cal['ece_test_after']:.4f}; EER threshold {thr:.4f} (EER {100*eer:.2f}% on valid), test accuracy there {cal['test_acc_at_eer']:.2f}%")
