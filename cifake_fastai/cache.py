@@ -15,7 +15,7 @@ from fastprogress.fastprogress import progress_bar
 from .core import *
 
 # %% ../nbs/01_cache.ipynb
-CACHE_VERSION = 1
+CACHE_VERSION = 2          # 2: images of other sizes are area-averaged (`square_resize`), no longer bilinear
 
 def cache_folder(path:str|Path, # A folder of images
                  cache_dir:str|Path|None=None, # Base folder (default: `$CIFAKE_CACHE`, else the user cache folder)

@@ -143,13 +143,13 @@ def open_rgb(fn:str|Path, # An image file
 def square_resize(im:Image.Image, # An RGB image
                   size:int, # Side of the square output
                  )->Image.Image:
-    "Centre-crop `im` to a square and resize it to `size` x `size` (bilinear, antialiased when shrinking)."
+    "The size policy: centre-crop `im` to a square, then area-average it down to `size` x `size` (bicubic when enlarging)."
     w, h = im.size
     if (w, h) == (size, size): return im
     if w != h:
         s = min(w, h); l, t = (w-s)//2, (h-s)//2
         im = im.crop((l, t, l+s, t+s))
-    return im.resize((size, size), Image.BILINEAR)
+    return im.resize((size, size), Image.BOX if im.size[0] > size else Image.BICUBIC)
 
 # %% ../nbs/00_core.ipynb
 def is_image_name(name:str)->bool:

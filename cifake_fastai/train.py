@@ -20,6 +20,7 @@ from fastai.distributed import DistributedDL, DistributedTrainer
 import contextlib
 from .core import *
 from .data import fast_dls, check_split
+from .degrade import RandomDegrade
 
 # %% ../nbs/06_train.ipynb
 def _conv_bn(ci, co): return nn.Sequential(nn.Conv2d(ci, co, 3, padding=1, bias=False), nn.BatchNorm2d(co), nn.ReLU(inplace=True))
@@ -358,22 +359,30 @@ def train_model(dls:DataLoaders, # Loaders from `cifake_dls` or `fast_dls`
 
 # %% ../nbs/06_train.ipynb
 def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a dataset root, or loaders made by `fast_dls` at 32 px with flips (as `train_run`'s)
-                     epochs:int=12, # One-cycle epochs
+                     epochs:int|None=None, # One-cycle epochs (default: 12, or 20 with `robust`)
                      width:int=16, # Width of `cifake_resnet9`
                      bs:int=256, # Batch size
                      lr:float=5e-3, # Peak learning rate
                      smooth:float=0.1, # Label smoothing (`0`: plain cross-entropy)
-                     highpass:bool=True, # The network also sees the image's high-pass residual (`HighPassConv`)
+                     highpass:bool|None=None, # The network also sees the image's high-pass residual (`HighPassConv`; default: without `robust` only)
                      shift:int=0, # Random shifts of training images by up to this many pixels, in steps of 2 (`EvenShift`; `0`: none)
+                     robust:bool=False, # Also train on degraded copies (`RandomDegrade`): survives resizing, blur and recompression
+                     p:float=0.5, # With `robust`: share of training images degraded
+                     strength:float=1., # With `robust`: how strong the strongest degradations are (see `degrade_image`)
                      valid_pct:float=0.05, # Held out to choose the best epoch
                      seed:int=42, # Split seed
                      files=None, # Only these files (see `fast_dls`)
                      out:str|Path|None=None, # Folder for checkpoints and history (default: the current folder, as fastai)
                      **kwargs, # Passed to `train_model` (e.g. `fname`, `resume`, `overwrite`)
                     )->Learner:
-    "Train a detector from scratch at 32 px on a CPU: `cifake_resnet9` reading the high-pass residual too, one cycle, label smoothing, flips."
-    dls = path if isinstance(path, DataLoaders) else \
-          fast_dls(path, size=32, bs=bs, valid_pct=valid_pct, seed=seed, files=files, batch_tfms=[Flip()] + ([EvenShift(shift)] if shift else []))
+    "Train a detector from scratch at 32 px on a CPU: `cifake_resnet9`, one cycle, label smoothing, flips; with `robust`, on degraded copies too."
+    highpass, epochs = ifnone(highpass, not robust), ifnone(epochs, 20 if robust else 12)
+    degrade = [RandomDegrade(p, strength)] if robust else []
+    if isinstance(path, DataLoaders):
+        dls = path
+        if degrade and not any(isinstance(t, RandomDegrade) for t in dls.train.after_batch.fs): dls.train.after_batch.add(degrade)
+    else: dls = fast_dls(path, size=32, bs=bs, valid_pct=valid_pct, seed=seed, files=files,
+                         batch_tfms=[Flip()] + ([EvenShift(shift)] if shift else []) + degrade)
     if smooth: kwargs.setdefault('loss_func', LabelSmoothingCrossEntropyFlat(eps=smooth))
     return train_model(dls, cifake_resnet9(width, highpass=highpass), epochs=epochs, pretrained=False, lr=lr, patience=None, out=out,
                        channels_last=True, **kwargs)
