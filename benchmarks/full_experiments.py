@@ -1,12 +1,12 @@
 #!/usr/bin/env python
-"""The evaluation notebook's two tables on the full CIFAKE: the shipped detector's robustness on all 20,000 test images,
-and synthetic images as training data (10-class CIFAR classifiers trained on all FAKE vs all REAL training images, F1 per
-class on the 10,000 REAL test images).
+"""The runs notebook's table on the full CIFAKE: synthetic images as training data (10-class CIFAR classifiers trained on all
+FAKE vs all REAL training images, F1 per class on the 10,000 REAL test images). (Its earlier version also measured the
+shipped detector's robustness; `benchmarks/robustness.py` does that now.)
 
     python benchmarks/full_experiments.py        # data from $CIFAKE_PATH, else unpacked from ../shared/data/cifake
 
-Writes benchmarks/results/robustness_full.csv and synthetic_full.csv (the notebooks read them).
-Last line: RESULT clean_acc=<%> worst=<perturbation> worst_acc=<%> synthetic_fake_acc=<%> synthetic_real_acc=<%>
+Writes benchmarks/results/synthetic_full.csv (the notebook reads it).
+Last line: RESULT synthetic_fake_acc=<%> synthetic_real_acc=<%>
 """
 import argparse, os, tempfile, time
 from pathlib import Path
@@ -17,23 +17,14 @@ SHARED = Path(__file__).resolve().parents[1].parent/'shared'/'data'/'cifake'
 def main(data, out, epochs):
     from fastai.torch_core import set_seed
     from cifake_fastai.external import get_cifake
-    from cifake_fastai.inference import load_detector
-    from cifake_fastai.evaluate import robustness
     from cifake_fastai.runs import synthetic_training
     root = get_cifake(data or os.environ.get('CIFAKE_PATH') or SHARED, out=Path(out)/'data', download=False)
-    t = time.time()
-    import torch
-    rob = robustness(load_detector(cpu=not torch.cuda.is_available()), root/'test', bs=1024)
-    rob.to_csv(RESULTS/'robustness_full.csv', index=False)
-    print(rob.round(2).to_string(index=False)); print(f'robustness: {(time.time()-t)/60:.1f} min', flush=True)
     t = time.time()
     set_seed(42)
     syn = synthetic_training(root, epochs=epochs, out=Path(out)/'synthetic')
     syn.to_csv(RESULTS/'synthetic_full.csv')
     print(syn.round(3).to_string()); print(f'synthetic: {(time.time()-t)/60:.1f} min', flush=True)
-    worst = rob.loc[rob.accuracy.idxmin()]
-    print(f"RESULT clean_acc={rob.accuracy.iloc[0]:.2f} worst={worst.perturbation.replace(' ', '_')} worst_acc={worst.accuracy:.2f} "
-          f"synthetic_fake_acc={100*syn.loc['accuracy'].iloc[0]:.2f} synthetic_real_acc={100*syn.loc['accuracy'].iloc[1]:.2f}")
+    print(f"RESULT synthetic_fake_acc={100*syn.loc['accuracy'].iloc[0]:.2f} synthetic_real_acc={100*syn.loc['accuracy'].iloc[1]:.2f}")
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -94,7 +94,8 @@ def train(path:Param(_PATH, str, opt=False, nargs='?')=None,
           minutes:float=None, # Time budget for training (epochs are chosen to fit it)
           flip:bool=False, # Random horizontal flips
           max_n:int=None, # Train on at most this many images
-          recipe:bool=False, # Train with the CPU recipe (cifake_resnet9 reading the high-pass residual, label smoothing, flips) instead of --arch
+          recipe:bool=False, # Train with the CPU recipe (cifake_resnet9 from scratch at 32 px, label smoothing, flips) instead of --arch
+          robust:bool=False, # Also train on degraded copies (resizing, blur, JPEG, noise, ...): a detector that survives them
           large_sample:bool=False, # Without PATH: the larger bundled sample (6,000 training and 1,000 test images) instead of the 1,000-image one
          ):
     "Train a detector into a run folder (config, history, checkpoint, exported model, test metrics, plots, report.md)."
@@ -102,13 +103,13 @@ def train(path:Param(_PATH, str, opt=False, nargs='?')=None,
     from cifake_fastai.runs import train_run
     t = time.perf_counter()
     r = train_run(path=path or (sample_path(large=True) if large_sample else None), arch=arch, recipe=recipe, size=size, epochs=epochs, patience=patience or None, pretrained=_PRETRAINED[pretrained],
-                  name=name, runs=runs, overwrite=overwrite, bs=bs, lr=lr, minutes=minutes, flip=flip, max_n=max_n)
+                  name=name, runs=runs, overwrite=overwrite, bs=bs, lr=lr, minutes=minutes, flip=flip, max_n=max_n, robust=robust)
     from cifake_fastai.train import main_process
     if not main_process(): return r       # a distributed run: the main process reports
     cfg = json.loads((r/'config.json').read_text())
     m = json.loads((r/'metrics.json').read_text()) if (r/'metrics.json').exists() else None
     res = f"test accuracy {_both(m)}" if m else f"best validation accuracy {100*cfg['best_valid_accuracy']:.2f}%"
-    what = 'CPU recipe (cifake_resnet9, 32 px' if recipe else f"{arch} ({cfg['size']} px, {'ImageNet weights' if cfg['pretrained'] else 'from scratch'}"
+    what = f"{'robust ' if robust else ''}CPU recipe (cifake_resnet9, 32 px" if recipe else f"{arch} ({cfg['size']} px, {'ImageNet weights' if cfg['pretrained'] else 'from scratch'}"
     print(f"{what}, {cfg['epochs_run']} epochs on {cfg['n_train']} images): "
           f"{res}; run folder {r} ({r/'report.md'}), {time.perf_counter()-t:.0f} s")
     return r
@@ -137,27 +138,32 @@ def _detector(model:str|None):
 
 def predict(files:Param("Image files and/or folders", str, nargs='+'),
             model:Param(_MODEL, str)=None,
-            threshold:float=0.5, # FAKE when P(FAKE) >= threshold (the model card gives the one at equal error rate)
+            threshold:float=None, # FAKE when P(FAKE) >= threshold (default: the detector's own, from its model card)
+            unsure:bool=False, # Answer UNSURE where the detector is not sure enough (its band, chosen for 99% right verdicts outside it)
             csv:str=None, # Also write the predictions to this CSV file (columns path,prediction,prob_fake,...)
             overwrite:bool=False, # Replace an existing --csv file
            ):
-    "REAL or FAKE, with the probability of FAKE, for image files or folders of any size: one line per image."
-    from cifake_fastai.inference import predict_images
+    "REAL or FAKE (or UNSURE), with the probability of FAKE, for image files or folders of any size: one line per image."
+    from cifake_fastai.inference import predict_images, detector_threshold, unsure_band
     csv = _new_file(csv, overwrite)
-    pr = predict_images(learn=_detector(model), files=files, threshold=threshold)
+    learn = _detector(model)
+    pr = predict_images(learn=learn, files=files, threshold=threshold, unsure=unsure)
     ok, bad = pr[pr.error.isna()], pr[pr.error.notna()]
     for r in ok.itertuples(): print(f"{r.prediction}  {r.prob_fake:.3f}  {r.path}" + (f"  (note: {r.note})" if isinstance(r.note, str) else ''))
     for r in bad.itertuples(): print(f"skipped {r.path}: {r.error}")
     if csv: ok.drop(columns='error').to_csv(csv, index=False, errors='backslashreplace')      # file names need not be UTF-8
-    print(f"{len(ok)} images: {int((ok.prediction == 'FAKE').sum())} FAKE, {int((ok.prediction == 'REAL').sum())} REAL "
-          f"(P(FAKE) >= {threshold:g} is FAKE); {len(bad)} unreadable, skipped" + (f"; predictions written to {csv}" if csv else ''))
+    if unsure: lo, hi = unsure_band(learn); rule = f"P(FAKE) below {lo:.3f} is REAL, from {hi:.3f} FAKE, UNSURE between"
+    else: rule = f"P(FAKE) >= {detector_threshold(learn) if threshold is None else threshold:g} is FAKE"
+    print(f"{len(ok)} images: {int((ok.prediction == 'FAKE').sum())} FAKE, {int((ok.prediction == 'REAL').sum())} REAL"
+          + (f", {int((ok.prediction == 'UNSURE').sum())} UNSURE" if unsure else '')
+          + f" ({rule}); {len(bad)} unreadable, skipped" + (f"; predictions written to {csv}" if csv else ''))
     return pr
 
 def serve(model:Param(_MODEL, str)=None,
           host:str='127.0.0.1', # Address to listen on (0.0.0.0: reachable from other machines)
           port:int=7860, # Port
           max_mb:float=10, # Uploads larger than this many MB are refused
-          threshold:float=0.5, # FAKE when P(FAKE) >= threshold
+          threshold:float=None, # FAKE when P(FAKE) >= threshold (default: the detector's own)
          ):
     "Start the upload page (a Gradio app; needs pip install \"cifake_fastai[app]\"): drop images, see REAL/FAKE, P(FAKE) and Grad-CAM."
     from cifake_fastai.app import serve as _serve
@@ -240,8 +246,8 @@ def experiment_robustness(model:Param(_MODEL, str)=None,
                           csv:str=None, # Also write the table here
                           overwrite:bool=False, # Replace existing --plot and --csv files
                          ):
-    "Accuracy of a detector after JPEG re-compression, rescaling, blur and noise."
-    from cifake_fastai.evaluate import robustness, plot_robustness
+    "A detector's accuracy and ROC AUC after JPEG, resizing, blur, noise, larger uploads, zooms and chains of them (the robustness table)."
+    from cifake_fastai.evaluate import robustness, plot_robustness, robustness_summary
     plot, csv = _new_file(plot, overwrite), _new_file(csv, overwrite)
     t = robustness(learn=_detector(model), test_path=test_path or sample_path()/'test', max_n=max_n)
     print(t.round(2).to_string(index=False))
@@ -249,8 +255,9 @@ def experiment_robustness(model:Param(_MODEL, str)=None,
         import matplotlib; matplotlib.use('Agg')
         plot_robustness(t).savefig(plot, dpi=110, bbox_inches='tight')
     if csv: t.to_csv(csv, index=False)
-    worst = t.loc[t.accuracy.idxmin()]
-    print(f"clean {t.accuracy.iloc[0]:.2f}%; worst: {worst.perturbation} {worst.accuracy:.2f}% ({worst.change:+.2f} points)")
+    s = robustness_summary(t)
+    print(f"clean {s['clean_acc']:.2f}%; worst: {s['worst_name']} {s['worst_acc']:.2f}%; mean of the perturbed {s['mean_acc']:.2f}%; "
+          f"lowest ROC AUC {s['min_auc']:.4f}; verdicts unchanged: at least {s['min_same_verdict']:.1f}%")
     return t
 
 def experiment_folders(path:Param("Dataset root with one folder per source", str),

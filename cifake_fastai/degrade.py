@@ -8,7 +8,7 @@ __all__ = ['FILTERS', 'PERTURBATIONS', 'DEGRADATIONS', 'jpeg', 'rescale', 'blur'
 
 # %% ../nbs/04a_degrade.ipynb
 import io, zlib
-import numpy as np, torch
+import cv2, numpy as np, torch
 from PIL import Image, ImageFilter, ImageEnhance, ImageOps
 from fastai.vision.all import Transform, TensorImage, PILImage
 from .core import *
@@ -93,8 +93,6 @@ PERTURBATIONS = {'clean': lambda im: im,
                  'upscale 256px bicubic + jpeg q75': chain(upscale(256), jpeg(75))}
 
 # %% ../nbs/04a_degrade.ipynb
-import cv2
-
 _PIL_DOWN = ('nearest', 'box', 'bilinear', 'hamming', 'bicubic', 'lanczos')
 _PIL_UP = ('nearest', 'bilinear', 'bicubic', 'lanczos')
 _CV = (cv2.INTER_NEAREST, cv2.INTER_LINEAR, cv2.INTER_CUBIC, cv2.INTER_AREA, cv2.INTER_LANCZOS4)   # INTER_LINEAR: no antialiasing

@@ -311,30 +311,38 @@ def plot_top_losses(learn:Learner, # A trained learner
     return plt.gcf()
 
 # %% ../nbs/08_evaluate.ipynb
-def robustness(learn:Learner, # A trained detector
+def robustness(learn, # A trained detector, or several as a dict (name -> learner): each image is then perturbed once for all
                test_path, # Test folder (class sub-folders), a dataset root with test/, or a list of image files labelled by their folders
                perturbations:dict|None=None, # name -> function(PIL image) -> PIL image (default: the table `PERTURBATIONS`)
                max_n:int|None=None, # At most this many test images (the same share of each class, fixed seed)
                bs:int=256, # Batch size
                chunk:int=512, # Images perturbed at a time (an upscaled copy at 512 px takes 0.8 MB)
-              )->pd.DataFrame: # perturbation, accuracy, roc_auc, same_verdict (%), n, change (points)
+              )->pd.DataFrame: # [model,] perturbation, accuracy, roc_auc, same_verdict (%), n, change (points)
     "Accuracy and ROC AUC of `learn` on the test images after each perturbation, and how many verdicts stay what they were."
-    fs = sample_files(test_files(learn, test_path)[0] if isinstance(test_path, (str, Path)) else [Path(f) for f in test_path], max_n)
-    vocab = list(learn.dls.vocab)
+    ls = learn if isinstance(learn, dict) else {None: learn}
+    first = next(iter(ls.values()))
+    fs = sample_files(test_files(first, test_path)[0] if isinstance(test_path, (str, Path)) else [Path(f) for f in test_path], max_n)
+    vocab = list(first.dls.vocab)
     if (unknown := sorted({f.parent.name for f in fs} - set(vocab))): raise DatasetError(f"Labels {unknown} are unknown to the model, which knows {vocab}.")
     targs = np.array([vocab.index(f.parent.name) for f in fs])
     ims = [open_rgb(f) for f in fs]
-    def preds(fn): return np.concatenate([predict_probs(learn, [fn(im) for im in ims[i:i+chunk]], bs) for i in range(0, len(ims), chunk)])
-    base = preds(lambda im: im).argmax(1)
+    def preds(fn):
+        out = {k: [] for k in ls}
+        for i in range(0, len(ims), chunk):
+            items = [fn(im) for im in ims[i:i+chunk]]
+            for k, l in ls.items(): out[k].append(predict_probs(l, items, bs))
+        return {k: np.concatenate(v) for k, v in out.items()}
+    base = {k: p.argmax(1) for k, p in preds(lambda im: im).items()}
     rows = []
     for name, fn in (PERTURBATIONS if perturbations is None else perturbations).items():
-        probs = preds(fn)
-        m = classification_metrics(targs, probs, vocab)
-        rows.append(dict(perturbation=name, accuracy=m['accuracy'], roc_auc=m['roc_auc'],
-                         same_verdict=100*float((probs.argmax(1) == base).mean()), n=m['n']))
+        for k, probs in preds(fn).items():
+            m = classification_metrics(targs, probs, vocab)
+            rows.append(dict(model=k, perturbation=name, accuracy=m['accuracy'], roc_auc=m['roc_auc'],
+                             same_verdict=100*float((probs.argmax(1) == base[k]).mean()), n=m['n'],
+                             change=m['accuracy'] - 100*float((base[k] == targs).mean())))
     t = pd.DataFrame(rows)
-    t['change'] = t.accuracy - 100*float((base == targs).mean())
-    return t
+    if not isinstance(learn, dict): return t.drop(columns='model')
+    return t.sort_values('model', kind='stable', key=lambda s: s.map(list(ls).index)).reset_index(drop=True)
 
 def robustness_summary(t:pd.DataFrame, # From `robustness`
                       )->dict: # clean_acc, worst_acc, worst_name, mean_acc, min_auc, min_same_verdict (the perturbed rows only)

@@ -202,13 +202,12 @@ def unsure_band(learn:Learner)->tuple|None:
 
 def verdicts(prob_fake, # P(FAKE) of each image
              threshold:float=THRESHOLD, # FAKE at or above it, REAL below
-             band:tuple|None=None, # `(low, high)`: UNSURE where low <= P(FAKE) < high
+             band:tuple|None=None, # `(low, high)`: REAL below low, FAKE from high, UNSURE between (then `threshold` is not used)
             )->np.ndarray: # 'FAKE', 'REAL' or 'UNSURE' per image
-    "The verdict for each P(FAKE): FAKE at or above `threshold`, REAL below, UNSURE inside `band` when one is given."
+    "The verdict for each P(FAKE): FAKE at or above `threshold`, REAL below; or, with a `band`, UNSURE inside it."
     p = np.asarray(prob_fake, dtype=float)
-    v = np.where(p >= threshold, 'FAKE', 'REAL').astype(object)
-    if band is not None: v[(p >= band[0]) & (p < band[1])] = 'UNSURE'
-    return v
+    if band is None: return np.where(p >= threshold, 'FAKE', 'REAL').astype(object)
+    return np.select([p < band[0], p >= band[1]], ['REAL', 'FAKE'], 'UNSURE').astype(object)
 
 # %% ../nbs/07_inference.ipynb
 def _size_note(wh:tuple|None, size:int|None)->str|None:
@@ -224,7 +223,7 @@ def predict_images(learn:Learner, # A trained or loaded detector
                    files, # Image files and/or folders (searched recursively)
                    bs:int=64, # Batch size (at least 256 where images are decoded at the model's small training size: same results, faster)
                    threshold:float|None=None, # FAKE when P(FAKE) >= threshold (default: the detector's own, `detector_threshold`)
-                   unsure:bool=False, # Answer UNSURE inside the detector's `unsure_band`
+                   unsure:bool=False, # REAL below the detector's `unsure_band`, FAKE above it, UNSURE inside (instead of a threshold)
                   )->pd.DataFrame: # One row per file: `path`, `prediction`, `prob_fake`, `confidence`, `note`, `error`
     "Predict REAL/FAKE (or UNSURE) for any image files or folders, of any size; unreadable files get a row with the reason, cropped or far-off sizes a note."
     fs, bad, whs = image_paths(files), [], []
@@ -241,6 +240,7 @@ def predict_images(learn:Learner, # A trained or loaded detector
     rows, vocab = [], list(learn.dls.vocab)
     binary, ifake, wh = sorted(vocab) == ['FAKE', 'REAL'], vocab.index('FAKE') if 'FAKE' in vocab else None, dict(zip(fs, whs))
     band = unsure_band(learn) if unsure else None
+    if unsure and threshold is not None: raise CifakeError("give a threshold or ask for UNSURE verdicts, not both: the band replaces the threshold")
     if unsure and (band is None or not binary): raise CifakeError("this detector has no UNSURE band (save_detector records one, from "
                                                                   "`choose_unsure_band` on validation images): predict without unsure")
     thr = detector_threshold(learn) if threshold is None else threshold

@@ -14,6 +14,7 @@ import cifake_fastai
 from .core import *
 from .cache import image_files
 from .data import fast_dls, sample_files
+from .degrade import RandomDegrade
 from .train import on_main, main_process, barrier, train_cpu_recipe, train_model, is_vit, resolve_pretrained, seconds_per_epoch, plot_history
 from .inference import export_detector, load_detector
 from .evaluate import evaluate, evaluate_files, plot_evaluation, show_predictions, metrics_table, left_out_text
@@ -107,6 +108,7 @@ def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), o
               test:bool=True, # Evaluate on the data's test/ folder when it has one
               plots:bool=True, # Write the plots
               recipe:bool=False, # Train with the CPU recipe (`train_cpu_recipe`; then `arch`, `size`, `patience` and `pretrained` do not apply)
+              robust:bool=False, # Also train on degraded copies (`RandomDegrade`: resizing, blur, recompression, noise, ...)
              )->Path: # The run folder
     "Train a detector into a run folder: config, history, checkpoint, exported model, test metrics, plots and `report.md`."
     t0 = time.time()
@@ -122,7 +124,7 @@ def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), o
     _, fs = image_files(train)
     files = sample_files(fs, max_n) if max_n else None
     dls = fast_dls(train, size=size, bs=min(bs, max(2, int(len(files or fs)*(1-valid_pct))//2)), valid_pct=valid_pct, seed=seed,
-                   files=files, batch_tfms=Flip() if flip else None)
+                   files=files, batch_tfms=([Flip()] if flip else []) + ([RandomDegrade()] if robust else []))
     use_pre = resolve_pretrained(arch, pretrained)
     epoch_s = None
     if minutes is not None:
@@ -132,11 +134,11 @@ def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), o
     cfg = dict(run=run.name, data=str(Path(path).expanduser() if path is not None else sample_path()), train=str(train),
                test=str(test_dir) if test_dir else None, arch=arch, size=size, bs=dls.bs,
                epochs=epochs, patience=patience, pretrained=use_pre, pretrained_requested=pretrained, lr=lr, valid_pct=valid_pct,
-               seed=seed, flip=flip, recipe=recipe, minutes=minutes, estimated_epoch_seconds=epoch_s, max_n=max_n,
+               seed=seed, flip=flip, recipe=recipe, robust=robust, minutes=minutes, estimated_epoch_seconds=epoch_s, max_n=max_n,
                n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), versions=versions(), command=' '.join(sys.argv),
                started=time.strftime('%Y-%m-%d %H:%M:%S'), processes=max(1, num_distrib()))
     if main_process(): (run/'config.json').write_text(json.dumps(cfg, indent=1))
-    if recipe: learn = train_cpu_recipe(dls, epochs=epochs, out=run, fname=f'{arch}-cifake-opt', **({'lr': lr} if lr else {}))
+    if recipe: learn = train_cpu_recipe(dls, epochs=epochs, robust=robust, out=run, fname=f'{arch}-cifake-opt', **({'lr': lr} if lr else {}))
     else: learn = train_model(dls, arch, epochs=epochs, patience=patience, pretrained=use_pre, lr=lr, out=run,
                               fname=f'{arch}-cifake-opt', channels_last=True if default_device().type == 'cuda' or size <= 64 else None)
     cfg.update(train_seconds=round(time.time() - t0, 1), epochs_run=len(learn.history), best_valid_loss=float(learn.history.valid_loss.min()),
@@ -162,7 +164,7 @@ def write_report(path:str|Path, # A run folder
     if not (run/'config.json').exists(): raise PathMissingError(f"{run} is not a run folder (no config.json)")
     cfg = json.loads((run/'config.json').read_text())
     md = [f"# Run `{cfg['run']}`: {cfg['arch']} on {_short(cfg['data'])}", '']
-    keys = ['arch', 'size', 'bs', 'epochs', 'epochs_run', 'patience', 'pretrained', 'lr', 'valid_pct', 'seed', 'flip', 'minutes',
+    keys = ['arch', 'size', 'bs', 'epochs', 'epochs_run', 'patience', 'pretrained', 'lr', 'valid_pct', 'seed', 'flip', 'robust', 'minutes',
             'max_n', 'n_train', 'n_valid', 'train_seconds', 'total_seconds', 'started']
     md += ['## Configuration', '', pd.DataFrame([(k, cfg.get(k)) for k in keys], columns=['setting', 'value']).to_markdown(index=False), '',
            f"Data: `{cfg['data']}` (in `config.json`). Versions: " + ', '.join(f'{k} {v}' for k, v in cfg.get('versions', {}).items()), '']

@@ -359,7 +359,7 @@ def train_model(dls:DataLoaders, # Loaders from `cifake_dls` or `fast_dls`
 
 # %% ../nbs/06_train.ipynb
 def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a dataset root, or loaders made by `fast_dls` at 32 px with flips (as `train_run`'s)
-                     epochs:int|None=None, # One-cycle epochs (default: 12, or 20 with `robust`)
+                     epochs:int|None=None, # One-cycle epochs (default: 12, or 24 with `robust`)
                      width:int=16, # Width of `cifake_resnet9`
                      bs:int=256, # Batch size
                      lr:float=5e-3, # Peak learning rate
@@ -376,7 +376,7 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
                      **kwargs, # Passed to `train_model` (e.g. `fname`, `resume`, `overwrite`)
                     )->Learner:
     "Train a detector from scratch at 32 px on a CPU: `cifake_resnet9`, one cycle, label smoothing, flips; with `robust`, on degraded copies too."
-    highpass, epochs = ifnone(highpass, not robust), ifnone(epochs, 20 if robust else 12)
+    highpass, epochs = ifnone(highpass, not robust), ifnone(epochs, 24 if robust else 12)
     degrade = [RandomDegrade(p, strength)] if robust else []
     if isinstance(path, DataLoaders):
         dls = path

@@ -1,0 +1,97 @@
+#!/usr/bin/env python
+"""The robustness table on all of CIFAKE's test images: accuracy, ROC AUC and unchanged verdicts of a detector after each
+perturbation of `PERTURBATIONS` (JPEG 95/75/50/30; shrinking to 0.75/0.5/0.33 and back with bilinear, bicubic and Lanczos
+filters; blur sigma 0.5-2; noise sigma 4/8/16; the picture uploaded at 64-512 px; two zooms; three chains of two), for the
+shipped detector and, with `--before`, the detector shipped at an earlier commit beside it.
+
+    python benchmarks/robustness.py                        # the shipped detector
+    python benchmarks/robustness.py --before 68f981e       # and the one shipped at that commit ("before")
+    python benchmarks/robustness.py --model runs/NAME      # any other detector
+    python benchmarks/robustness.py --before 68f981e --card   # and write the table into the shipped detector's model card
+
+Writes benchmarks/results/<name>.txt and <name>.csv. Last line (for the detector of --model, default the shipped one):
+RESULT clean_acc=<%> worst_acc=<%> worst_name=<perturbation> mean_acc=<%> min_auc=<x> min_same_verdict_upscaled=<%>
+"""
+import argparse, os, subprocess, tempfile, time
+from pathlib import Path
+
+import pandas as pd
+from provenance import recorded, RESULTS        # benchmarks/provenance.py: output also to benchmarks/results/
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent/'shared'/'data'/'cifake'
+
+def detector_at(rev:str, dest:Path)->Path:
+    "The shipped detector's files as they were at git revision `rev`, copied into `dest`."
+    dest.mkdir(parents=True, exist_ok=True)
+    for f in ('model.safetensors', 'config.json'):
+        (dest/f).write_bytes(subprocess.run(['git', 'show', f'{rev}:cifake_fastai/detector/{f}'], cwd=ROOT, check=True, capture_output=True).stdout)
+    return dest
+
+def compare(learners:dict, test_path, max_n=None)->tuple:
+    "The robustness table of several detectors (name -> learner) on the same perturbed images: (as `robustness` gives it, side by side)."
+    from cifake_fastai.evaluate import robustness
+    t0 = time.time()
+    t = robustness(learners, test_path, max_n=max_n, bs=1024)
+    print(f'{len(learners)} detectors, {t.perturbation.nunique()} perturbations of {t.n.iloc[0]} images: {(time.time() - t0)/60:.1f} min', flush=True)
+    w = t.pivot(index='perturbation', columns='model', values=['accuracy', 'roc_auc', 'same_verdict']).swaplevel(axis=1)
+    w = w[[(m, c) for m in learners for c in ('accuracy', 'roc_auc', 'same_verdict')]].reindex(t.perturbation.unique())
+    return t, w.assign(n=t.groupby('perturbation', sort=False).n.first())
+
+def card_section(t:pd.DataFrame, hw:str, cmd:str)->str:
+    "The model card's robustness section from `compare`'s table."
+    names = list(dict.fromkeys(t.columns.get_level_values(0)))[:-1]
+    hdr = ' | '.join(f'{n}: accuracy | ROC AUC' for n in names)
+    rows = [f"| {p} | " + ' | '.join(f"{r[(n, 'accuracy')]:.2f} | {r[(n, 'roc_auc')]:.4f}" for n in names) + ' |' for p, r in t.iterrows()]
+    return '\n'.join([f'| perturbation | {hdr} |', '|---|' + '---|---|'*len(names), *rows, '',
+                      f"All {int(t.n.iloc[0]):,} test images, each perturbed at its own size and then brought to 32x32 by the size policy "
+                      f"(`square_resize`), as an uploaded file would be. Made by `{cmd}` on {hw}."])
+
+def summary_line(t:pd.DataFrame, name:str)->str:
+    "The RESULT line for detector `name` of `compare`'s first table."
+    from cifake_fastai.evaluate import robustness_summary
+    d = t[t.model == name]
+    s = robustness_summary(d)
+    up = d[d.perturbation.str.startswith('upscale') & ~d.perturbation.str.contains(r'\+')].same_verdict.min()
+    return (f"RESULT clean_acc={s['clean_acc']:.2f} worst_acc={s['worst_acc']:.2f} worst_name={s['worst_name'].replace(' ', '_')} "
+            f"mean_acc={s['mean_acc']:.2f} min_auc={s['min_auc']:.4f} min_same_verdict_upscaled={up:.2f}")
+
+def write_card(section:str, card:Path):
+    "Put `section` in the model card `card` as its Robustness section (replacing an earlier one), just before its Limits."
+    md = card.read_text()
+    if '## Limits' not in md: raise SystemExit(f"{card}: no '## Limits' section to put the table before")
+    body, limits = md.split('## Limits', 1)
+    body = body.split('## Robustness', 1)[0]
+    two = section.count(': accuracy') > 1
+    intro = ("Accuracy (%) and ROC AUC on the test images after each perturbation of the robustness table (`PERTURBATIONS`; the "
+             "degradations page of the docs shows them)" + (", for this detector and the one shipped before it:" if two else ":"))
+    card.write_text(f"{body}## Robustness\n{intro}\n\n{section}\n\n## Limits{limits}")
+
+def main(data, out, model, before, max_n, name, card=False):
+    import torch
+    from cifake_fastai.external import get_cifake
+    from cifake_fastai.inference import load_detector
+    root = get_cifake(data or os.environ.get('CIFAKE_PATH') or SHARED, out=Path(out)/'data', download=False)
+    learners = {}
+    if before: learners[f'before ({before})'] = load_detector(detector_at(before, Path(out)/'before'))
+    learners['this detector' if model is None else Path(model).name] = load_detector(model)
+    print(f'data: {root.name}/test; torch {torch.__version__}, {torch.get_num_threads()} threads', flush=True)
+    t, wide = compare(learners, root/'test', max_n)
+    t.to_csv(RESULTS/f'{name}.csv', index=False)
+    with pd.option_context('display.width', 250): print(wide.round(4).to_string())
+    if card:
+        from cifake_fastai.inference import shipped_detector
+        cmd = 'python benchmarks/robustness.py' + (f' --before {before}' if before else '') + ' --card'
+        hw = torch.cuda.get_device_name() if torch.cuda.is_available() else f'{os.cpu_count()} CPU cores'
+        write_card(card_section(wide, hw, cmd), (Path(model) if model else shipped_detector())/'MODEL_CARD.md')
+    print(summary_line(t, list(learners)[-1]))
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--data', default=None, help='CIFAKE folder or the folder with train.tar.gz and test.tar.gz')
+    p.add_argument('--model', default=None, help='detector to measure (default: the shipped one)')
+    p.add_argument('--before', default=None, help='also measure the detector shipped at this git revision')
+    p.add_argument('--max_n', type=int, default=None, help='at most this many test images (default: all 20,000)')
+    p.add_argument('--card', action='store_true', help="write the table into the detector's MODEL_CARD.md (its Robustness section)")
+    p.add_argument('--name', default='robustness', help='results files: benchmarks/results/<name>.txt and .csv')
+    a = p.parse_args()
+    with tempfile.TemporaryDirectory() as out, recorded(a.name): main(a.data, out, a.model, a.before, a.max_n, a.name, a.card)
