@@ -24,8 +24,8 @@ def main(data, out, rounds, steps, p):
     from cifake_fastai.train import cifake_resnet9
     root = get_cifake(data or os.environ.get('CIFAKE_PATH') or SHARED, out=Path(out)/'data', download=False)
     set_seed(0)
-    dls = {'plain': fast_dls(root/'train', size=32, bs=256, valid_pct=0.05, batch_tfms=[Flip()]),
-           'robust': fast_dls(root/'train', size=32, bs=256, valid_pct=0.05, batch_tfms=[Flip(), RandomDegrade(p)])}
+    dls = {'plain': fast_dls(root/'train', size=32, bs=256, valid_pct=0.05, batch_tfms=[Flip()], device='cpu'),       # a CPU epoch, also
+           'robust': fast_dls(root/'train', size=32, bs=256, valid_pct=0.05, batch_tfms=[Flip(), RandomDegrade(p)], device='cpu')}   # where there is a GPU
     model = cifake_resnet9(16).to(memory_format=torch.channels_last).train()
     opt, loss_func = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9), LabelSmoothingCrossEntropyFlat(eps=0.1)
     its = {k: iter(d.train) for k, d in dls.items()}

@@ -35,7 +35,8 @@ def compare(learners:dict, test_path, max_n=None)->tuple:
     print(f'{len(learners)} detectors, {t.perturbation.nunique()} perturbations of {t.n.iloc[0]} images: {(time.time() - t0)/60:.1f} min', flush=True)
     w = t.pivot(index='perturbation', columns='model', values=['accuracy', 'roc_auc', 'same_verdict']).swaplevel(axis=1)
     w = w[[(m, c) for m in learners for c in ('accuracy', 'roc_auc', 'same_verdict')]].reindex(t.perturbation.unique())
-    return t, w.assign(n=t.groupby('perturbation', sort=False).n.first())
+    w[('n', '')] = t.groupby('perturbation', sort=False).n.first()
+    return t, w
 
 def card_section(t:pd.DataFrame, hw:str, cmd:str)->str:
     "The model card's robustness section from `compare`'s table."
@@ -57,6 +58,7 @@ def summary_line(t:pd.DataFrame, name:str)->str:
 
 def write_card(section:str, card:Path):
     "Put `section` in the model card `card` as its Robustness section (replacing an earlier one), just before its Limits."
+    if not card.is_file(): raise SystemExit(f"{card}: no model card to write the table into (train_detector.py writes one)")
     md = card.read_text()
     if '## Limits' not in md: raise SystemExit(f"{card}: no '## Limits' section to put the table before")
     body, limits = md.split('## Limits', 1)

@@ -57,7 +57,7 @@ repeated within test/).
 {cfg['epochs']} epochs at peak learning rate 5e-3, batch 256, label smoothing 0.1, random horizontal flips, ImageNet
 normalisation, and `RandomDegrade(p={cfg['degrade_p']}, strength={cfg['degrade_strength']})`: {100*cfg['degrade_p']:.0f}% of the training images go through a
 random chain of one to three degradations (shrinking and enlarging back with Pillow's and OpenCV's filters, Gaussian,
-box and median blur, JPEG and WebP at quality 30-100, Gaussian noise, crops, enlarged copies brought back by the size
+box and median blur, JPEG and WebP re-encoding, Gaussian noise, crops, enlarged copies brought back by the size
 policy, brightness, contrast, saturation and gamma, sharpening, small rotations, greyscale); the weights of the epoch
 with the best validation loss (on undegraded images). Then temperature scaling on the validation split. Trained on {hw}
 in {minutes:.1f} min.
@@ -72,7 +72,7 @@ Reproduce it (writes this folder; `--overwrite` to replace it):
 `model.safetensors` ({cfg['n_params']:,} parameters), SHA-256 `{cfg['sha256']}` (also in `config.json`; `load_detector`
 refuses a file that does not match it).
 
-## Test metrics (FAKE is the positive class, threshold 0.5)
+## Test metrics (FAKE is the positive class; verdicts at P(FAKE) 0.5, as `evaluate` counts them)
 {t.to_markdown(floatfmt=('', '.0f', '.2f', '.4f', '.4f', '.4f', '.4f', '.4f'))}
 
 Accuracy as the reference reports it: {rec['accuracy']:.2f}% ({rec['correct']:,} of {rec['n']:,}).
@@ -143,7 +143,7 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0)
                unsure_share=float(100*(1 - sure.mean())), unsure_share_clean=float(100*(1 - sure[ev.clean].mean())),
                sure_acc=float(100*right[sure].mean()), sure_acc_clean=float(100*right[sure & ev.clean].mean()))
     rec = ev.record
-    save_detector(learn, dest, overwrite=overwrite, threshold=thr, unsure=band, epochs=len(learn.history), n_train=len(learn.dls.train_ds),
+    save_detector(learn, dest, overwrite=overwrite, threshold=thr, unsure=band, unsure_accuracy=BAND_ACCURACY, epochs=len(learn.history), n_train=len(learn.dls.train_ds),
                   n_valid=len(learn.dls.valid_ds), n_params=sum(w.numel() for w in learn.model.parameters()),
                   degrade_p=p, degrade_strength=strength,
                   test=dict(accuracy=rec['accuracy'], accuracy_clean=rec['clean']['accuracy'], roc_auc=rec['roc_auc'], pr_auc=rec['pr_auc']),

@@ -58,9 +58,11 @@ def verdict_rule(learn, # A detector
                 )->str: # Markdown
     "How the page turns P(FAKE) into a verdict for `learn`, in a sentence."
     band = unsure_band(learn) if threshold is None else None
-    if band is None: return f"Verdicts: **FAKE** when P(FAKE) is at least {detector_threshold(learn) if threshold is None else threshold:.2f}, **REAL** below."
-    return (f"Verdicts: **FAKE** when P(FAKE) is at least {band[1]:.2f}, **REAL** below {band[0]:.2f}, **UNSURE** in between: outside "
-            f"that band, chosen on held-out images, the detector's verdicts are right at least 99% of the time.")
+    if band is None or band[0] >= band[1]:
+        return f"Verdicts: **FAKE** when P(FAKE) is at least {detector_threshold(learn) if threshold is None else threshold:.2f}, **REAL** below."
+    acc = getattr(learn, 'detector_config', {}).get('unsure_accuracy')       # what the band was chosen for, when the config says
+    return (f"Verdicts: **FAKE** when P(FAKE) is at least {band[1]:.2f}, **REAL** below {band[0]:.2f}, **UNSURE** in between: a band chosen "
+            f"on held-out images" + (f" so that the verdicts outside it are right {100*acc:.1f}% of the time there." if acc else "."))
 
 def example_images()->list:
     "Bundled test images to click on the page: two FAKE and two REAL ones the shipped detector gets right, one it gets wrong."
@@ -69,12 +71,12 @@ def example_images()->list:
 
 # %% ../nbs/11_app.ipynb
 CAPTION = """## Is this image AI-generated?
-Drop one or more images. The detector says **REAL** or **FAKE**, with the probability that the image is fake, and shows
-in a Grad-CAM overlay where it found the evidence for FAKE.
+Drop one or more images. The detector says **REAL**, **FAKE** or **UNSURE**, with the probability that the image is fake,
+and shows in a Grad-CAM overlay where it found the evidence for FAKE.
 
 What it knows: it was trained on [CIFAKE](https://www.kaggle.com/datasets/birdy654/cifake-real-and-ai-generated-synthetic-images),
 32x32 CIFAR-10 photographs against Stable Diffusion 1.4 images of the same ten classes, and on copies of them that were
-resized, blurred, re-compressed and noised, so a picture gets the same verdict whatever size it is uploaded at. Every
+resized, blurred, re-compressed and noised, so a picture nearly always gets the same verdict whatever size it is uploaded at. Every
 image is shrunk to 32x32 first (its centre square, averaged): the detector judges a thumbnail. Images from other
 generators or cameras are outside what it has seen. Nothing you upload leaves this machine."""
 

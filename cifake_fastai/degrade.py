@@ -144,8 +144,8 @@ def _d_crop(a, rng, s):
 
 def _d_upscale(a, rng, s):
     "The image enlarged 1.4-8x (and half the time re-encoded there), brought back by the size policy `square_resize`."
-    h, w = a.shape[:2]; f = 2**rng.uniform(0.5, 3)
-    b = _resize(a, round(w*f), round(h*f), rng)
+    h, w = a.shape[:2]; f = min(2**rng.uniform(0.5, 3), 1024/max(h, w, 1))      # at most 1024 px on a side
+    b = _resize(a, max(w, round(w*f)), max(h, round(h*f)), rng)
     if rng.random() < 0.5: b = _encode(b, 'jpeg', int(rng.integers(60, 101)), rng)
     return np.asarray(square_resize(Image.fromarray(b), h)) if h == w else _resize(b, w, h, rng)
 
@@ -200,6 +200,7 @@ class RandomDegrade(Transform):
                  max_ops:int=3, # At most this many families in a chain
                 ):
         if not 0 <= p <= 1: raise ValueError(f"p={p}: a probability is between 0 and 1")
+        if not 0 <= strength <= 1: raise ValueError(f"strength={strength}: between 0 (gentlest) and 1 (the strongest settings)")
         self.p, self.strength, self.families, self.max_ops = p, strength, families, max_ops
     def _rng(self): return np.random.default_rng(int(torch.randint(0, 2**62, ())))
     def _one(self, a, rng): return degrade_image(a, rng, self.strength, self.families, self.max_ops)

@@ -129,7 +129,9 @@ def choose_unsure_band(y, # 1 for the positive class (FAKE), else 0 (held-out im
     acc = 1 - (err_lo[:, None] + err_hi[None, :])/np.maximum(n, 1)
     score = np.where(acc >= accuracy, n - 1e-9*(hi[None, :] - lo[:, None]), -1)              # most images kept, then the narrowest
     i, j = np.unravel_index(np.argmax(score), score.shape)
-    if score[i, j] < 0: return float(lo[0]), float(hi[-1])                                      # no band reaches it: everything unsure
+    if score[i, j] < 0:                                                                         # no band reaches it: everything unsure
+        warnings.warn(f"no band reaches {accuracy:.1%} right verdicts outside it on these images: every image would be UNSURE")
+        return float(lo[0]), float(hi[-1])
     return float(lo[i]), float(hi[j])
 
 # %% ../nbs/08_evaluate.ipynb
@@ -341,13 +343,15 @@ def robustness(learn, # A trained detector, or several as a dict (name -> learne
                              same_verdict=100*float((probs.argmax(1) == base[k]).mean()), n=m['n'],
                              change=m['accuracy'] - 100*float((base[k] == targs).mean())))
     t = pd.DataFrame(rows)
-    if not isinstance(learn, dict): return t.drop(columns='model')
+    if not isinstance(learn, dict): return t.drop(columns='model', errors='ignore')
     return t.sort_values('model', kind='stable', key=lambda s: s.map(list(ls).index)).reset_index(drop=True)
 
 def robustness_summary(t:pd.DataFrame, # From `robustness`
                       )->dict: # clean_acc, worst_acc, worst_name, mean_acc, min_auc, min_same_verdict (the perturbed rows only)
     "The figures a robustness table is judged by: clean accuracy, the worst and mean accuracy, the lowest ROC AUC and agreement."
+    if 'model' in t and t.model.nunique() > 1: raise ValueError("a table of several detectors: summarise one at a time (t[t.model == name])")
     d = t[t.perturbation != 'clean']
+    if not len(d): raise ValueError("the table has no perturbed rows to summarise")
     w = d.loc[d.accuracy.idxmin()]
     return dict(clean_acc=float(t.accuracy.iloc[0] - t.change.iloc[0]), worst_acc=float(w.accuracy), worst_name=w.perturbation,
                 mean_acc=float(d.accuracy.mean()), min_auc=float(d.roc_auc.min()), min_same_verdict=float(d.same_verdict.min()))
@@ -355,8 +359,9 @@ def robustness_summary(t:pd.DataFrame, # From `robustness`
 def plot_robustness(t:pd.DataFrame, # From `robustness`
                     ax=None, # Matplotlib axes to draw on (default: a new figure)
                    ): # The `Figure`
-    "Accuracy per perturbation as a bar chart."
+    "Accuracy per perturbation as a bar chart (one detector's table)."
     import matplotlib.pyplot as plt
+    if 'model' in t and t.model.nunique() > 1: raise ValueError("a table of several detectors: plot one at a time (t[t.model == name])")
     if ax is None: _, ax = plt.subplots(figsize=(8, 0.6 + 0.22*len(t)))
     ax.barh(t.perturbation, t.accuracy, color=['C2' if p == 'clean' else 'C0' for p in t.perturbation])
     for y, v in enumerate(t.accuracy): ax.text(v, y, f' {v:.1f}', va='center', fontsize=8)

@@ -143,10 +143,16 @@ def _inference_model(learn)->nn.Module:
     try: return fx_opt.fuse(copy.deepcopy(m).to(memory_format=torch.contiguous_format)).to(memory_format=torch.channels_last)
     except Exception: return m        # not traceable by torch.fx (e.g. some timm models): the model as it is
 
+def _uint8(a)->np.ndarray:
+    "An image array as it is, if it holds 8-bit pixels; anything else is refused rather than silently truncated."
+    a = np.asarray(a)
+    if a.dtype != np.uint8: raise CifakeError(f"image arrays must hold uint8 pixels (h, w[, 3]), not {a.dtype}: convert them, e.g. (a*255).round().astype('uint8') for values in 0-1")
+    return a
+
 def _decoded(o, size:int)->tuple:
     "(uint8 (size, size, 3) array, (width, height)) of an image file, PIL image or uint8 array, through the size policy (`square_resize`)."
     if isinstance(o, (str, Path)): return decode_rgb(o, size)
-    im = to_rgb(o if isinstance(o, Image.Image) else Image.fromarray(np.asarray(o, dtype=np.uint8)))
+    im = to_rgb(o if isinstance(o, Image.Image) else Image.fromarray(_uint8(o)))
     return np.asarray(square_resize(im, size)), im.size
 
 def _fast_probs(learn, files:list, size:int, bs:int, on_error=None, sizes:list|None=None)->np.ndarray:
@@ -183,7 +189,7 @@ def predict_probs(learn:Learner, # A trained or loaded detector
     "Class probabilities of `learn` for image files, PIL images or arrays, in order: as `get_preds` on its loaders' `test_dl`."
     if not len(items): return np.zeros((0, len(learn.dls.vocab)), np.float32)
     if (size := _cache_size(learn)): return _fast_probs(learn, list(items), size, max(bs, 256))
-    if isinstance(items[0], np.ndarray): items = [Image.fromarray(np.asarray(o, dtype=np.uint8)) for o in items]
+    if isinstance(items[0], np.ndarray): items = [Image.fromarray(_uint8(o)) for o in items]
     probs, _ = learn.get_preds(dl=learn.dls.test_dl(items, bs=bs, rm_type_tfms=None if isinstance(items[0], (str, Path)) else 0))
     return probs.float().numpy()
 
@@ -226,6 +232,11 @@ def predict_images(learn:Learner, # A trained or loaded detector
                    unsure:bool=False, # REAL below the detector's `unsure_band`, FAKE above it, UNSURE inside (instead of a threshold)
                   )->pd.DataFrame: # One row per file: `path`, `prediction`, `prob_fake`, `confidence`, `note`, `error`
     "Predict REAL/FAKE (or UNSURE) for any image files or folders, of any size; unreadable files get a row with the reason, cropped or far-off sizes a note."
+    vocab = list(learn.dls.vocab)
+    binary, band = sorted(vocab) == ['FAKE', 'REAL'], unsure_band(learn) if unsure else None
+    if unsure and threshold is not None: raise CifakeError("give a threshold or ask for UNSURE verdicts, not both: the band replaces the threshold")
+    if unsure and (band is None or not binary): raise CifakeError("this detector has no UNSURE band (save_detector records one, from "
+                                                                  "`choose_unsure_band` on validation images): predict without unsure")
     fs, bad, whs = image_paths(files), [], []
     if (size := _cache_size(learn)):                     # one decode per file: unreadable ones and every size are found on the way
         probs = _fast_probs(learn, fs, size, max(bs, 256), on_error=lambda f, why: bad.append((f, why)), sizes=whs)
@@ -237,12 +248,7 @@ def predict_images(learn:Learner, # A trained or loaded detector
             try: open_rgb(f); ok.append(f)
             except UnreadableImageError as e: bad.append((f, e.reason))
         probs = predict_probs(learn, ok, bs) if ok else None
-    rows, vocab = [], list(learn.dls.vocab)
-    binary, ifake, wh = sorted(vocab) == ['FAKE', 'REAL'], vocab.index('FAKE') if 'FAKE' in vocab else None, dict(zip(fs, whs))
-    band = unsure_band(learn) if unsure else None
-    if unsure and threshold is not None: raise CifakeError("give a threshold or ask for UNSURE verdicts, not both: the band replaces the threshold")
-    if unsure and (band is None or not binary): raise CifakeError("this detector has no UNSURE band (save_detector records one, from "
-                                                                  "`choose_unsure_band` on validation images): predict without unsure")
+    rows, ifake, wh = [], vocab.index('FAKE') if 'FAKE' in vocab else None, dict(zip(fs, whs))
     thr = detector_threshold(learn) if threshold is None else threshold
     preds = verdicts(probs[:, ifake], thr, band) if binary and ok else [vocab[int(p.argmax())] for p in (probs if ok else [])]
     for f, p, pred in zip(ok, probs if ok else [], preds):

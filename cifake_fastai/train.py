@@ -367,7 +367,7 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
                      highpass:bool|None=None, # The network also sees the image's high-pass residual (`HighPassConv`; default: without `robust` only)
                      shift:int=0, # Random shifts of training images by up to this many pixels, in steps of 2 (`EvenShift`; `0`: none)
                      robust:bool=False, # Also train on degraded copies (`RandomDegrade`): survives resizing, blur and recompression
-                     p:float=0.5, # With `robust`: share of training images degraded
+                     p:float=0.5, # With `robust`: share of training images degraded (loaders given with a `RandomDegrade` keep theirs)
                      strength:float=1., # With `robust`: how strong the strongest degradations are (see `degrade_image`)
                      valid_pct:float=0.05, # Held out to choose the best epoch
                      seed:int=42, # Split seed
