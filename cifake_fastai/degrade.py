@@ -136,8 +136,8 @@ def _d_noise(a, rng, s):
     return np.clip(a + n, 0, 255).astype(np.uint8)
 
 def _d_crop(a, rng, s):
-    "Keep 1-0.4s of each side at a random place and enlarge it back."
-    h, w = a.shape[:2]; k = _u(rng, 1 - 0.4*s, 0.95)
+    "Keep 1-0.5s of each side at a random place and enlarge it back."
+    h, w = a.shape[:2]; k = _u(rng, 1 - 0.5*s, 0.95)
     ch, cw = max(2, round(h*k)), max(2, round(w*k))
     t, l = rng.integers(0, h - ch + 1), rng.integers(0, w - cw + 1)
     return _resize(np.ascontiguousarray(a[t:t+ch, l:l+cw]), w, h, rng)
@@ -163,18 +163,30 @@ def _d_sharpen(a, rng, s):
     return np.asarray(Image.fromarray(a).filter(ImageFilter.UnsharpMask(radius=rng.uniform(0.5, 2), percent=int(rng.uniform(50, 50 + 150*s)), threshold=0)))
 
 def _d_rotate(a, rng, s):
-    "Rotation by up to 10s degrees (bilinear or bicubic), corners filled black or by zooming in."
+    "A quarter, half or three-quarter turn (a third of the time, as a phone photo uploaded the wrong way up), else a rotation by up to 10s degrees (bilinear or bicubic), corners filled black or zoomed past."
+    if rng.random() < 1/3:                                         # a half turn for an oblong image: it keeps its shape
+        return np.ascontiguousarray(np.rot90(a, int(rng.integers(1, 4)) if a.shape[0] == a.shape[1] else 2))
     ang = rng.uniform(-10*s, 10*s)
     im = Image.fromarray(a).rotate(ang, resample=Image.BICUBIC if rng.random() < 0.5 else Image.BILINEAR, expand=False)
     if rng.random() < 0.5: return np.asarray(im)
-    h, w = a.shape[:2]; k = 1 - abs(np.sin(np.deg2rad(ang)))       # zoom in past the black corners
+    k = 1 - abs(np.sin(np.deg2rad(ang)))                           # zoom in past the black corners
     return np.asarray(crop_resize(k)(im))
+
+def _d_border(a, rng, s):
+    "A frame of up to 20s% of each side (black, white, grey, a random colour or the edge pixels repeated), the framed image brought back to the size."
+    h, w = a.shape[:2]
+    t, b, l, r = (int(rng.integers(0, max(1, round(0.2*s*n)) + 1)) for n in (h, h, w, w))
+    if rng.random() < 0.2: f = np.pad(a, ((t, b), (l, r), (0, 0)), mode='edge')
+    else:
+        c = [(0, 0, 0), (255, 255, 255), (128, 128, 128), tuple(int(v) for v in rng.integers(0, 256, 3))][rng.integers(4)]
+        f = cv2.copyMakeBorder(np.ascontiguousarray(a), t, b, l, r, cv2.BORDER_CONSTANT, value=c)
+    return _resize(f, w, h, rng)
 
 def _d_grey(a, rng, s): return np.repeat(np.asarray(ImageOps.grayscale(Image.fromarray(a)))[..., None], 3, -1)
 
 DEGRADATIONS = dict(resample=(_d_resample, 3), blur=(_d_blur, 3), jpeg=(_d_jpeg, 3), upscale=(_d_upscale, 2), noise=(_d_noise, 1.5),
                     crop=(_d_crop, 1.5), colour=(_d_colour, 1.5), webp=(_d_webp, 0.5), sharpen=(_d_sharpen, 0.5),
-                    rotate=(_d_rotate, 0.5), grey=(_d_grey, 0.3))
+                    rotate=(_d_rotate, 0.5), border=(_d_border, 0.5), grey=(_d_grey, 0.3))
 
 # %% ../nbs/04a_degrade.ipynb
 def degrade_image(a:np.ndarray, # uint8 (h, w, 3) image
