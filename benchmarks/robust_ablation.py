@@ -72,6 +72,7 @@ def main(data, out, n, epochs, variants, name):
     pd.concat(tables).to_csv(RESULTS/f'{name}.csv', index=False)
     print(res.to_string())
     cand = res[~res.index.str.startswith('only_')]
+    if not len(cand): cand = res                                  # only specialists asked for: the best of them
     ok = cand[cand.clean >= cand.clean.max() - 1]
     best = ok.worst.idxmax()
     plain = res.loc['plain'] if 'plain' in res.index else None

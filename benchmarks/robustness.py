@@ -8,6 +8,11 @@ shipped detector and, with `--before`, the detector shipped at an earlier commit
     python benchmarks/robustness.py --before 68f981e       # and the one shipped at that commit ("before")
     python benchmarks/robustness.py --model runs/NAME      # any other detector
     python benchmarks/robustness.py --before 68f981e --card   # and write the table into the shipped detector's model card
+    python benchmarks/robustness.py --before 68f981e --beyond --name robustness_beyond   # transformations the table does not name
+
+`--beyond` measures, instead of the table, everyday transformations that are in no row of it (WebP, colour, sharpening,
+greyscale, rotations, mirror, frames, histogram equalisation, posterising, a tighter zoom, a stretched upload): a
+detector tuned to the table's rows would fail these.
 
 Writes benchmarks/results/<name>.txt and <name>.csv. Last line (for the detector of --model, default the shipped one):
 RESULT clean_acc=<%> worst_acc=<%> worst_name=<perturbation> mean_acc=<%> min_auc=<x> min_same_verdict_upscaled=<%>
@@ -27,11 +32,38 @@ def detector_at(rev:str, dest:Path)->Path:
         (dest/f).write_bytes(subprocess.run(['git', 'show', f'{rev}:cifake_fastai/detector/{f}'], cwd=ROOT, check=True, capture_output=True).stdout)
     return dest
 
-def compare(learners:dict, test_path, max_n=None)->tuple:
+def beyond()->dict:
+    "Transformations of an upload that no row of `PERTURBATIONS` names (name -> function(PIL image) -> PIL image)."
+    from PIL import Image, ImageEnhance, ImageFilter, ImageOps
+    from cifake_fastai.degrade import chain, jpeg, crop_resize
+    def webp(q): return lambda im: _reopen(im, 'WEBP', quality=q)
+    def enhance(E, f): return lambda im: E(im).enhance(f)
+    return {'clean': lambda im: im, 'webp q75': webp(75), 'webp q40': webp(40), 'jpeg q20': jpeg(20),
+            'brighter 1.3': enhance(ImageEnhance.Brightness, 1.3), 'darker 0.7': enhance(ImageEnhance.Brightness, 0.7),
+            'contrast 1.4': enhance(ImageEnhance.Contrast, 1.4), 'saturation 0.5': enhance(ImageEnhance.Color, 0.5),
+            'saturation 1.5': enhance(ImageEnhance.Color, 1.5), 'gamma 0.8': lambda im: im.point(lambda v: round(255*(v/255)**0.8)),
+            'unsharp mask': lambda im: im.filter(ImageFilter.UnsharpMask(2, 100, 2)), 'median 3': lambda im: im.filter(ImageFilter.MedianFilter(3)),
+            'greyscale': lambda im: im.convert('L').convert('RGB'), 'equalize': ImageOps.equalize, 'posterize 5 bits': lambda im: ImageOps.posterize(im, 5),
+            'rotate 5 deg': lambda im: im.rotate(5, Image.BILINEAR), 'quarter turn': lambda im: im.transpose(Image.ROTATE_90),
+            'mirror': ImageOps.mirror, 'black frame 4px': lambda im: ImageOps.expand(im, 4, fill=(0, 0, 0)),
+            'white frame 4px': lambda im: ImageOps.expand(im, 4, fill=(255, 255, 255)), 'crop 60% + resize': crop_resize(0.6),
+            'shrink 0.5x nearest-up': lambda im: im.resize((im.width//2, im.height//2), Image.BILINEAR).resize(im.size, Image.NEAREST),
+            'upscale 256px nearest': lambda im: im.resize((256, 256), Image.NEAREST),
+            'stretched to 512x384': lambda im: im.resize((512, 384), Image.BICUBIC),
+            'upscale 128px + blur 2 + jpeg q80': chain(lambda im: im.resize((128, 128), Image.BICUBIC),
+                                                       lambda im: im.filter(ImageFilter.GaussianBlur(2)), jpeg(80))}
+
+def _reopen(im, fmt, **kw):
+    import io
+    from PIL import Image
+    b = io.BytesIO(); im.save(b, fmt, **kw)
+    return Image.open(io.BytesIO(b.getvalue())).convert('RGB')
+
+def compare(learners:dict, test_path, max_n=None, perturbations=None)->tuple:
     "The robustness table of several detectors (name -> learner) on the same perturbed images: (as `robustness` gives it, side by side)."
     from cifake_fastai.evaluate import robustness
     t0 = time.time()
-    t = robustness(learners, test_path, max_n=max_n, bs=1024)
+    t = robustness(learners, test_path, perturbations, max_n=max_n, bs=1024)
     print(f'{len(learners)} detectors, {t.perturbation.nunique()} perturbations of {t.n.iloc[0]} images: {(time.time() - t0)/60:.1f} min', flush=True)
     w = t.pivot(index='perturbation', columns='model', values=['accuracy', 'roc_auc', 'same_verdict']).swaplevel(axis=1)
     w = w[[(m, c) for m in learners for c in ('accuracy', 'roc_auc', 'same_verdict')]].reindex(t.perturbation.unique())
@@ -54,7 +86,7 @@ def summary_line(t:pd.DataFrame, name:str)->str:
     s = robustness_summary(d)
     up = d[d.perturbation.str.startswith('upscale') & ~d.perturbation.str.contains(r'\+')].same_verdict.min()
     return (f"RESULT clean_acc={s['clean_acc']:.2f} worst_acc={s['worst_acc']:.2f} worst_name={s['worst_name'].replace(' ', '_')} "
-            f"mean_acc={s['mean_acc']:.2f} min_auc={s['min_auc']:.4f} min_same_verdict_upscaled={up:.2f}")
+            f"mean_acc={s['mean_acc']:.2f} min_auc={s['min_auc']:.4f}" + (f" min_same_verdict_upscaled={up:.2f}" if up == up else ''))
 
 def write_card(section:str, card:Path):
     "Put `section` in the model card `card` as its Robustness section (replacing an earlier one), just before its Limits."
@@ -68,23 +100,25 @@ def write_card(section:str, card:Path):
              "degradations page of the docs shows them)" + (", for this detector and the one shipped before it:" if two else ":"))
     card.write_text(f"{body}## Robustness\n{intro}\n\n{section}\n\n## Limits{limits}")
 
-def main(data, out, model, before, max_n, name, card=False):
+def main(data, out, model, before, max_n, name, card=False, extra=False):
     import torch
     from cifake_fastai.external import get_cifake
     from cifake_fastai.inference import load_detector
+    if extra and card: raise SystemExit('--card writes the table itself into the model card: run it without --beyond')
+    card_path = (Path(model) if model else ROOT/'cifake_fastai'/'detector')/'MODEL_CARD.md'    # this checkout's, never an installed package's
+    if card and not card_path.is_file(): raise SystemExit(f"{card_path}: no model card to write the table into (train_detector.py writes one)")
     root = get_cifake(data or os.environ.get('CIFAKE_PATH') or SHARED, out=Path(out)/'data', download=False)
     learners = {}
     if before: learners[f'before ({before})'] = load_detector(detector_at(before, Path(out)/'before'))
-    learners['this detector' if model is None else Path(model).name] = load_detector(model)
+    learners['this detector' if model is None else Path(model).name] = load_detector(model or ROOT/'cifake_fastai'/'detector')
     print(f'data: {root.name}/test; torch {torch.__version__}, {torch.get_num_threads()} threads', flush=True)
-    t, wide = compare(learners, root/'test', max_n)
+    t, wide = compare(learners, root/'test', max_n, beyond() if extra else None)
     t.to_csv(RESULTS/f'{name}.csv', index=False)
     with pd.option_context('display.width', 250): print(wide.round(4).to_string())
     if card:
-        from cifake_fastai.inference import shipped_detector
         cmd = 'python benchmarks/robustness.py' + (f' --before {before}' if before else '') + ' --card'
         hw = torch.cuda.get_device_name() if torch.cuda.is_available() else f'{os.cpu_count()} CPU cores'
-        write_card(card_section(wide, hw, cmd), (Path(model) if model else shipped_detector())/'MODEL_CARD.md')
+        write_card(card_section(wide, hw, cmd), card_path)
     print(summary_line(t, list(learners)[-1]))
 
 if __name__ == '__main__':
@@ -94,6 +128,7 @@ if __name__ == '__main__':
     p.add_argument('--before', default=None, help='also measure the detector shipped at this git revision')
     p.add_argument('--max_n', type=int, default=None, help='at most this many test images (default: all 20,000)')
     p.add_argument('--card', action='store_true', help="write the table into the detector's MODEL_CARD.md (its Robustness section)")
+    p.add_argument('--beyond', action='store_true', help='transformations the table does not name, instead of the table')
     p.add_argument('--name', default='robustness', help='results files: benchmarks/results/<name>.txt and .csv')
     a = p.parse_args()
-    with tempfile.TemporaryDirectory() as out, recorded(a.name): main(a.data, out, a.model, a.before, a.max_n, a.name, a.card)
+    with tempfile.TemporaryDirectory() as out, recorded(a.name): main(a.data, out, a.model, a.before, a.max_n, a.name, a.card, a.beyond)

@@ -58,7 +58,7 @@ repeated within test/).
 normalisation, and `RandomDegrade(p={cfg['degrade_p']}, strength={cfg['degrade_strength']})`: {100*cfg['degrade_p']:.0f}% of the training images go through a
 random chain of one to three degradations (shrinking and enlarging back with Pillow's and OpenCV's filters, Gaussian,
 box and median blur, JPEG and WebP re-encoding, Gaussian noise, crops, enlarged copies brought back by the size
-policy, brightness, contrast, saturation and gamma, sharpening, small rotations, greyscale); the weights of the epoch
+policy, brightness, contrast, saturation and gamma, sharpening, rotations and quarter turns, frames, greyscale); the weights of the epoch
 with the best validation loss (on undegraded images). Then temperature scaling on the validation split. Trained on {hw}
 in {minutes:.1f} min.
 

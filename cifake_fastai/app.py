@@ -59,9 +59,9 @@ def verdict_rule(learn, # A detector
     "How the page turns P(FAKE) into a verdict for `learn`, in a sentence."
     band = unsure_band(learn) if threshold is None else None
     if band is None or band[0] >= band[1]:
-        return f"Verdicts: **FAKE** when P(FAKE) is at least {detector_threshold(learn) if threshold is None else threshold:.2f}, **REAL** below."
+        return f"Verdicts: **FAKE** when P(FAKE) is at least {detector_threshold(learn) if threshold is None else threshold:.4f}, **REAL** below."
     acc = getattr(learn, 'detector_config', {}).get('unsure_accuracy')       # what the band was chosen for, when the config says
-    return (f"Verdicts: **FAKE** when P(FAKE) is at least {band[1]:.2f}, **REAL** below {band[0]:.2f}, **UNSURE** in between: a band chosen "
+    return (f"Verdicts: **FAKE** when P(FAKE) is at least {band[1]:.4f}, **REAL** below {band[0]:.4f}, **UNSURE** in between: a band chosen "
             f"on held-out images" + (f" so that the verdicts outside it are right {100*acc:.1f}% of the time there." if acc else "."))
 
 def example_images()->list:

@@ -149,11 +149,11 @@ def predict(files:Param("Image files and/or folders", str, nargs='+'),
     learn = _detector(model)
     pr = predict_images(learn=learn, files=files, threshold=threshold, unsure=unsure)
     ok, bad = pr[pr.error.isna()], pr[pr.error.notna()]
-    for r in ok.itertuples(): print(f"{r.prediction}  {r.prob_fake:.3f}  {r.path}" + (f"  (note: {r.note})" if isinstance(r.note, str) else ''))
+    for r in ok.itertuples(): print(f"{r.prediction}  {r.prob_fake:.4f}  {r.path}" + (f"  (note: {r.note})" if isinstance(r.note, str) else ''))
     for r in bad.itertuples(): print(f"skipped {r.path}: {r.error}")
     if csv: ok.drop(columns='error').to_csv(csv, index=False, errors='backslashreplace')      # file names need not be UTF-8
-    if unsure: lo, hi = unsure_band(learn); rule = f"P(FAKE) below {lo:.3f} is REAL, from {hi:.3f} FAKE, UNSURE between"
-    else: rule = f"P(FAKE) >= {detector_threshold(learn) if threshold is None else threshold:g} is FAKE"
+    if unsure: lo, hi = unsure_band(learn); rule = f"P(FAKE) below {lo:.4f} is REAL, from {hi:.4f} FAKE, UNSURE between"
+    else: rule = f"P(FAKE) >= {detector_threshold(learn) if threshold is None else threshold:.4f} is FAKE"
     print(f"{len(ok)} images: {int((ok.prediction == 'FAKE').sum())} FAKE, {int((ok.prediction == 'REAL').sum())} REAL"
           + (f", {int((ok.prediction == 'UNSURE').sum())} UNSURE" if unsure else '')
           + f" ({rule}); {len(bad)} unreadable, skipped" + (f"; predictions written to {csv}" if csv else ''))

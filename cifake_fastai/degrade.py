@@ -219,7 +219,7 @@ class RandomDegrade(Transform):
     def encodes(self, x:PILImage):
         rng = self._rng()
         if rng.random() >= self.p: return x
-        return PILImage.create(self._one(np.asarray(x.convert('RGB')), rng))
+        return PILImage.create(self._one(np.asarray(to_rgb(x)), rng))           # alpha onto white, as the size policy does
     def encodes(self, x:TensorImage):
         if x.dtype != torch.uint8 or x.ndim != 4:
             raise TypeError(f"RandomDegrade works on uint8 image batches (n, 3, h, w), not {x.dtype} {tuple(x.shape)}: put it in the fast "

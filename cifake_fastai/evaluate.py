@@ -19,7 +19,7 @@ from .core import *
 from .cache import image_files
 from .audit import test_overlap, overlap_rows
 from .data import sample_files, folder_dataset, source_labeller
-from .inference import predict_probs, TemperatureCE, verdicts
+from .inference import predict_probs, TemperatureCE, detector_threshold
 from .degrade import PERTURBATIONS
 import torch.nn.functional as F, matplotlib.pyplot as plt
 from scipy.optimize import minimize_scalar
@@ -325,7 +325,10 @@ def robustness(learn, # A trained detector, or several as a dict (name -> learne
     first = next(iter(ls.values()))
     fs = sample_files(test_files(first, test_path)[0] if isinstance(test_path, (str, Path)) else [Path(f) for f in test_path], max_n)
     vocab = list(first.dls.vocab)
-    if (unknown := sorted({f.parent.name for f in fs} - set(vocab))): raise DatasetError(f"Labels {unknown} are unknown to the model, which knows {vocab}.")
+    if (other := [k for k, l in ls.items() if list(l.dls.vocab) != vocab]):
+        raise CifakeError(f"detectors {other} have other classes than {vocab} (or in another order): compare detectors of the same classes")
+    if (unknown := sorted({f.parent.name for f in fs} - set(vocab))):
+        raise DatasetError(f"Labels {unknown} are unknown to the model, which knows {vocab}: give a test folder whose sub-folders are among them.")
     targs = np.array([vocab.index(f.parent.name) for f in fs])
     ims = [open_rgb(f) for f in fs]
     def preds(fn):
@@ -334,14 +337,17 @@ def robustness(learn, # A trained detector, or several as a dict (name -> learne
             items = [fn(im) for im in ims[i:i+chunk]]
             for k, l in ls.items(): out[k].append(predict_probs(l, items, bs))
         return {k: np.concatenate(v) for k, v in out.items()}
-    base = {k: p.argmax(1) for k, p in preds(lambda im: im).items()}
+    ifake = vocab.index('FAKE') if 'FAKE' in vocab else None
+    def said(k, p): return p[:, ifake] >= detector_threshold(ls[k]) if ifake is not None else p.argmax(1)    # the verdict users get
+    clean = preds(lambda im: im)
+    base = {k: said(k, p) for k, p in clean.items()}
+    clean_acc = {k: 100*float((p.argmax(1) == targs).mean()) for k, p in clean.items()}
     rows = []
     for name, fn in (PERTURBATIONS if perturbations is None else perturbations).items():
         for k, probs in preds(fn).items():
             m = classification_metrics(targs, probs, vocab)
             rows.append(dict(model=k, perturbation=name, accuracy=m['accuracy'], roc_auc=m['roc_auc'],
-                             same_verdict=100*float((probs.argmax(1) == base[k]).mean()), n=m['n'],
-                             change=m['accuracy'] - 100*float((base[k] == targs).mean())))
+                             same_verdict=100*float((said(k, probs) == base[k]).mean()), n=m['n'], change=m['accuracy'] - clean_acc[k]))
     t = pd.DataFrame(rows)
     if not isinstance(learn, dict): return t.drop(columns='model', errors='ignore')
     return t.sort_values('model', kind='stable', key=lambda s: s.map(list(ls).index)).reset_index(drop=True)

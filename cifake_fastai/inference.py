@@ -204,7 +204,12 @@ def detector_threshold(learn:Learner)->float:
 def unsure_band(learn:Learner)->tuple|None:
     "The range `(low, high)` of P(FAKE) in which `learn` answers UNSURE (from its config when loaded), or `None` if it has none."
     b = getattr(learn, 'unsure_band', None)
-    return None if b is None else (float(b[0]), float(b[1]))
+    if b is None: return None
+    lo, hi = float(b[0]), float(b[1])
+    if not lo <= detector_threshold(learn) <= hi:
+        raise CifakeError(f"the detector's UNSURE band [{lo:g}, {hi:g}) does not contain its threshold {detector_threshold(learn):g}: "
+                          f"fix 'unsure' or 'threshold' in its config.json (save_detector writes them from choose_unsure_band)")
+    return lo, hi
 
 def verdicts(prob_fake, # P(FAKE) of each image
              threshold:float=THRESHOLD, # FAKE at or above it, REAL below
@@ -220,7 +225,8 @@ def _size_note(wh:tuple|None, size:int|None)->str|None:
     "A note when the detector judges less than the whole image (not square: its centre square) or an image far from its input size."
     if not (wh and size): return None
     w, h = wh
-    if w != h: return f"{w}x{h}: judged on its centre {min(w, h)}x{min(w, h)} square, shrunk to {size}x{size}"
+    m = min(w, h); how = 'shrunk' if m > size else 'enlarged' if m < size else 'as it is'
+    if w != h: return f"{w}x{h}: judged on its centre {m}x{m} square, {how}" + (f" to {size}x{size}" if m != size else '')
     if w > 16*size: return f"{w}x{h}: shrunk {w//size}-fold to {size}x{size}; detail finer than that is not seen"
     if w < size//2: return f"{w}x{h}: smaller than the {size}x{size} input, enlarged"
     return None
@@ -235,8 +241,9 @@ def predict_images(learn:Learner, # A trained or loaded detector
     vocab = list(learn.dls.vocab)
     binary, band = sorted(vocab) == ['FAKE', 'REAL'], unsure_band(learn) if unsure else None
     if unsure and threshold is not None: raise CifakeError("give a threshold or ask for UNSURE verdicts, not both: the band replaces the threshold")
-    if unsure and (band is None or not binary): raise CifakeError("this detector has no UNSURE band (save_detector records one, from "
-                                                                  "`choose_unsure_band` on validation images): predict without unsure")
+    if unsure and not binary: raise CifakeError(f"UNSURE verdicts are for REAL/FAKE detectors; this one knows {vocab}: predict without unsure (--unsure)")
+    if unsure and band is None: raise CifakeError("this detector has no UNSURE band (save_detector records one, from `choose_unsure_band` "
+                                                  "on validation images): predict without unsure (--unsure)")
     fs, bad, whs = image_paths(files), [], []
     if (size := _cache_size(learn)):                     # one decode per file: unreadable ones and every size are found on the way
         probs = _fast_probs(learn, fs, size, max(bs, 256), on_error=lambda f, why: bad.append((f, why)), sizes=whs)

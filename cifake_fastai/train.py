@@ -367,7 +367,7 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
                      highpass:bool|None=None, # The network also sees the image's high-pass residual (`HighPassConv`; default: without `robust` only)
                      shift:int=0, # Random shifts of training images by up to this many pixels, in steps of 2 (`EvenShift`; `0`: none)
                      robust:bool=False, # Also train on degraded copies (`RandomDegrade`): survives resizing, blur and recompression
-                     p:float=0.5, # With `robust`: share of training images degraded (loaders given with a `RandomDegrade` keep theirs)
+                     p:float=0.5, # With `robust`: share of training images degraded (loaders given bring their own `RandomDegrade`)
                      strength:float=1., # With `robust`: how strong the strongest degradations are (see `degrade_image`)
                      valid_pct:float=0.05, # Held out to choose the best epoch
                      seed:int=42, # Split seed
@@ -379,8 +379,10 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
     highpass, epochs = ifnone(highpass, not robust), ifnone(epochs, 24 if robust else 12)
     degrade = [RandomDegrade(p, strength)] if robust else []
     if isinstance(path, DataLoaders):
-        dls = path
-        if degrade and not any(isinstance(t, RandomDegrade) for t in dls.train.after_batch.fs): dls.train.after_batch.add(degrade)
+        dls = path                                       # never changed here: the caller's loaders stay as they were built
+        if robust and not any(isinstance(t, RandomDegrade) for t in dls.train.after_batch.fs):
+            raise CifakeError("robust=True with loaders of your own: build them with the degradations, e.g. "
+                              "fast_dls(path, size=32, batch_tfms=[Flip(), RandomDegrade()])")
     else: dls = fast_dls(path, size=32, bs=bs, valid_pct=valid_pct, seed=seed, files=files,
                          batch_tfms=[Flip()] + ([EvenShift(shift)] if shift else []) + degrade)
     if smooth: kwargs.setdefault('loss_func', LabelSmoothingCrossEntropyFlat(eps=smooth))
