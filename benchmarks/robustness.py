@@ -8,7 +8,7 @@ shipped detector and, with `--before`, the detector shipped at an earlier commit
     python benchmarks/robustness.py --before 68f981e       # and the one shipped at that commit ("before")
     python benchmarks/robustness.py --model runs/NAME      # any other detector
     python benchmarks/robustness.py --before 68f981e --card   # and write the table into the shipped detector's model card
-    python benchmarks/robustness.py --before 68f981e --beyond --name robustness_beyond   # transformations the table does not name
+    python benchmarks/robustness.py --before 68f981e --beyond --max_n 5000 --name robustness_beyond   # transformations the table does not name
 
 `--beyond` measures, instead of the table, everyday transformations that are in no row of it (WebP, colour, sharpening,
 greyscale, rotations, mirror, frames, histogram equalisation, posterising, a tighter zoom, a stretched upload): a
