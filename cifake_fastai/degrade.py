@@ -54,6 +54,7 @@ def noise(sigma:float, # Standard deviation of the noise, in 8-bit levels
         return Image.fromarray(np.clip(a + rng.normal(0, sigma, a.shape), 0, 255).astype(np.uint8))
     return f
 
+# %% ../nbs/04a_degrade.ipynb
 def upscale(size:int, # Side of the enlarged copy, in pixels
             resample:str='bicubic', # Filter (a name from `FILTERS`)
            ):
@@ -142,6 +143,7 @@ def _d_crop(a, rng, s):
     t, l = rng.integers(0, h - ch + 1), rng.integers(0, w - cw + 1)
     return _resize(np.ascontiguousarray(a[t:t+ch, l:l+cw]), w, h, rng)
 
+# %% ../nbs/04a_degrade.ipynb
 def _d_upscale(a, rng, s):
     "The image enlarged 1.4-8x (and half the time re-encoded there), brought back by the size policy `square_resize`."
     h, w = a.shape[:2]; f = min(2**rng.uniform(0.5, 3), 1024/max(h, w, 1))      # at most 1024 px on a side

@@ -352,10 +352,14 @@ def robustness(learn, # A trained detector, or several as a dict (name -> learne
     if not isinstance(learn, dict): return t.drop(columns='model', errors='ignore')
     return t.sort_values('model', kind='stable', key=lambda s: s.map(list(ls).index)).reset_index(drop=True)
 
+def _one_detector(t:pd.DataFrame, verb:str):
+    "Refuse a `robustness` table of several detectors, where one is needed."
+    if 'model' in t and t.model.nunique() > 1: raise ValueError(f"a table of several detectors: {verb} one at a time (t[t.model == name])")
+
 def robustness_summary(t:pd.DataFrame, # From `robustness`
                       )->dict: # clean_acc, worst_acc, worst_name, mean_acc, min_auc, min_same_verdict (the perturbed rows only)
     "The figures a robustness table is judged by: clean accuracy, the worst and mean accuracy, the lowest ROC AUC and agreement."
-    if 'model' in t and t.model.nunique() > 1: raise ValueError("a table of several detectors: summarise one at a time (t[t.model == name])")
+    _one_detector(t, 'summarise')
     d = t[t.perturbation != 'clean']
     if not len(d): raise ValueError("the table has no perturbed rows to summarise")
     w = d.loc[d.accuracy.idxmin()]
@@ -367,7 +371,7 @@ def plot_robustness(t:pd.DataFrame, # From `robustness`
                    ): # The `Figure`
     "Accuracy per perturbation as a bar chart (one detector's table)."
     import matplotlib.pyplot as plt
-    if 'model' in t and t.model.nunique() > 1: raise ValueError("a table of several detectors: plot one at a time (t[t.model == name])")
+    _one_detector(t, 'plot')
     if ax is None: _, ax = plt.subplots(figsize=(8, 0.6 + 0.22*len(t)))
     ax.barh(t.perturbation, t.accuracy, color=['C2' if p == 'clean' else 'C0' for p in t.perturbation])
     for y, v in enumerate(t.accuracy): ax.text(v, y, f' {v:.1f}', va='center', fontsize=8)
