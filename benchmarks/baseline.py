@@ -17,12 +17,10 @@ Last line: RESULT max_diff_pts=<x> ref_max_diff_pts=<x> speedup=<x> memory_ratio
 from them; speedup and memory_ratio: reference / ours, warm cache.)
 """
 import argparse, json, os, resource, subprocess, sys, tempfile, time
-from pathlib import Path
 
-from provenance import recorded        # benchmarks/provenance.py: output also to benchmarks/results/
-SHARED = Path(__file__).resolve().parents[1].parent/'shared'/'data'/'cifake'
+from provenance import cifake_root, recorded        # benchmarks/provenance.py: output also to benchmarks/results/
 NS = (2, 5, 10, 20, 50, 100)
-PUBLISHED = {2: 59.46, 5: 60.30, 10: 62.12, 20: 62.73, 50: 64.99, 100: 66.40}
+from cifake_fastai.baseline import PUBLISHED_BASELINE as PUBLISHED     # the reference notebook's table, one home
 
 def reference(root):
     import warnings
@@ -85,9 +83,8 @@ def show(name, r):
               (f' {o["accuracy_clean"]:.2f} | {o["correct_clean"]} | {o["total_clean"]} |' if clean else ''))
 
 def main():
-    from cifake_fastai.external import get_cifake
     from cifake_fastai.cache import scan_images
-    root = get_cifake(os.environ.get('CIFAKE_PATH') or SHARED, download=False)
+    root = cifake_root()
     print(f'data: {root}; {os.cpu_count()} CPUs', flush=True)
     for s in ('train', 'test'): scan_images(root/s, progress=False)       # warm the default cache (not timed)
     ref = run('reference', root); show('reference procedure', ref)

@@ -22,21 +22,19 @@ without and with flip test-time augmentation (the mean of the probabilities of a
 Last line: RESULT best_by_valid=<variant> its_test_acc_clean=<%> its_tta_acc_clean=<%> base_test_acc_clean=<%>
 (the best variant is the one with the best validation accuracy: the test set chooses nothing)
 """
-import argparse, os, tempfile, time
+import argparse, tempfile, time
 from pathlib import Path
 
-from provenance import recorded        # benchmarks/provenance.py: output also to benchmarks/results/
-SHARED = Path(__file__).resolve().parents[1].parent/'shared'/'data'/'cifake'
+from provenance import cifake_root, recorded        # benchmarks/provenance.py: output also to benchmarks/results/
 
 def main(data, out, epochs, variants, name):
     import torch, torch.nn.functional as F, pandas as pd
     from fastai.vision.all import Callback
     from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
-    from cifake_fastai.external import get_cifake
     from cifake_fastai.data import fast_dls
     from cifake_fastai.train import train_cpu_recipe
     from cifake_fastai.evaluate import evaluate, classification_metrics
-    root = get_cifake(data or os.environ.get('CIFAKE_PATH') or SHARED, out=Path(out)/'data', download=False)
+    root = cifake_root(data, out=Path(out)/'data')
     dev = 'cuda' if torch.cuda.is_available() else f'cpu ({torch.get_num_threads()} threads)'
     print(f'data: {root.name}; torch {torch.__version__}; device {dev}; base epochs {epochs}', flush=True)
 

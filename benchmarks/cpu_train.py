@@ -19,8 +19,7 @@ Last line: RESULT test_acc=<percent> test_acc_clean=<percent> train_minutes=<m, 
 import argparse, os, tempfile, time
 from pathlib import Path
 
-from provenance import recorded        # benchmarks/provenance.py: output also to benchmarks/results/
-SHARED = Path(__file__).resolve().parents[1].parent/'shared'/'data'/'cifake'
+from provenance import cifake_root, epoch_seconds, recorded        # benchmarks/provenance.py: output also to benchmarks/results/
 
 def stock_resnet18(root, train_s, out):
     "fastai's stock ResNet-18 from scratch at 32 px, trained for the recipe's wall time; its evaluation record."
@@ -40,10 +39,9 @@ def main(epochs, width, bs, lr, smooth, highpass, shift, out, compare=False):
     import torch
     os.environ['CIFAKE_CACHE'] = str(Path(out)/'cache')     # a cold image cache: its build is part of the training time
     from cifake_fastai.cache import scan_images
-    from cifake_fastai.external import get_cifake
     from cifake_fastai.train import train_cpu_recipe
     from cifake_fastai.evaluate import evaluate, metrics_table, left_out_text
-    root = get_cifake(os.environ.get('CIFAKE_PATH') or SHARED, download=False)
+    root = cifake_root()
     print(f'data: {root}; torch {torch.__version__}, {torch.get_num_threads()} threads; '
           f'recipe: cifake_resnet9 width={width}, {epochs} epochs, bs={bs}, lr={lr}, smooth={smooth}, highpass={highpass}, shift={shift}', flush=True)
     t0 = time.time()
@@ -57,7 +55,7 @@ def main(epochs, width, bs, lr, smooth, highpass, shift, out, compare=False):
     test_s = time.time() - t1
     r, c = res.record, res.record['clean']
     print(learn.history.to_string(index=False))
-    epoch_s = sum(int(v)*60**i for t in learn.history.time for i, v in enumerate(reversed(t.split(':'))))   # fastai logs '[h:]mm:ss'
+    epoch_s = sum(map(epoch_seconds, learn.history.time))
     print(f'\nimage cache build: {cache_s/60:.1f} min; training with it: {train_s/60:.1f} min for {len(learn.history)} epochs of {n_train} images '
           f'({len(learn.history)*n_train/epoch_s:.0f} images/s while training)')
     print(f"test: {r['accuracy']:.2f}% ({r['correct']}/{r['n']}), clean {c['accuracy']:.2f}% ({c['correct']}/{c['n']}) in {test_s:.0f} s; "

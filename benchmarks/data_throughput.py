@@ -10,15 +10,13 @@ all 120,000 images (train and test) into memory.
 
 Last line: RESULT ratio_224=<x> ratio_32=<x> warm_load_s=<s>
 """
-import argparse, os, subprocess, sys, time
+import argparse, subprocess, sys, time
 from pathlib import Path
 
-from provenance import recorded        # benchmarks/provenance.py: output also to benchmarks/results/
-SHARED = Path(__file__).resolve().parents[1].parent/'shared'/'data'/'cifake'
+from provenance import cifake_root, recorded        # benchmarks/provenance.py: output also to benchmarks/results/
 
 def dataset_root()->Path:
-    from cifake_fastai.external import get_cifake
-    return get_cifake(os.environ.get('CIFAKE_PATH') or SHARED, download=False)
+    return cifake_root()
 
 def epoch(dl, max_batches=None):
     "Images per second drawing every batch of `dl` once (or the first `max_batches`)."

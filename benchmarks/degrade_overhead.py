@@ -9,20 +9,18 @@ flips, normalising), the forward and backward pass and the optimiser step.
 Last line: RESULT overhead_pct=<%> step_s_plain=<s> step_s_robust=<s> epoch_min_plain=<min> epoch_min_robust=<min>
 (epoch minutes for the 95,010 training images of the full CIFAKE at batch 256)
 """
-import argparse, os, tempfile, time
+import argparse, tempfile, time
 from pathlib import Path
 
-from provenance import recorded        # benchmarks/provenance.py: output also to benchmarks/results/
-SHARED = Path(__file__).resolve().parents[1].parent/'shared'/'data'/'cifake'
+from provenance import cifake_root, recorded        # benchmarks/provenance.py: output also to benchmarks/results/
 
 def main(data, out, rounds, steps, p):
     import numpy as np, torch
     from fastai.vision.all import Flip, LabelSmoothingCrossEntropyFlat, set_seed
-    from cifake_fastai.external import get_cifake
     from cifake_fastai.data import fast_dls
     from cifake_fastai.degrade import RandomDegrade
     from cifake_fastai.train import cifake_resnet9
-    root = get_cifake(data or os.environ.get('CIFAKE_PATH') or SHARED, out=Path(out)/'data', download=False)
+    root = cifake_root(data, out=Path(out)/'data')
     set_seed(0)
     dls = {'plain': fast_dls(root/'train', size=32, bs=256, valid_pct=0.05, batch_tfms=[Flip()], device='cpu'),       # a CPU epoch, also
            'robust': fast_dls(root/'train', size=32, bs=256, valid_pct=0.05, batch_tfms=[Flip(), RandomDegrade(p)], device='cpu')}   # where there is a GPU

@@ -8,17 +8,15 @@ shipped detector's robustness; `benchmarks/robustness.py` does that now.)
 Writes benchmarks/results/synthetic_full.csv (the notebook reads it).
 Last line: RESULT synthetic_fake_acc=<%> synthetic_real_acc=<%>
 """
-import argparse, os, tempfile, time
+import argparse, tempfile, time
 from pathlib import Path
 
-from provenance import recorded, RESULTS
-SHARED = Path(__file__).resolve().parents[1].parent/'shared'/'data'/'cifake'
+from provenance import cifake_root, recorded, RESULTS
 
 def main(data, out, epochs):
     from fastai.torch_core import set_seed
-    from cifake_fastai.external import get_cifake
     from cifake_fastai.runs import synthetic_training
-    root = get_cifake(data or os.environ.get('CIFAKE_PATH') or SHARED, out=Path(out)/'data', download=False)
+    root = cifake_root(data, out=Path(out)/'data')
     t = time.time()
     set_seed(42)
     syn = synthetic_training(root, epochs=epochs, out=Path(out)/'synthetic')

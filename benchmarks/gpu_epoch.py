@@ -15,21 +15,14 @@ recipe_test_acc=<%> recipe_test_acc_clean=<%> wide_minutes=<m> wide_test_acc=<%>
 import argparse, os, tempfile, time
 from pathlib import Path
 
-from provenance import recorded        # benchmarks/provenance.py: output also to benchmarks/results/
-SHARED = Path(__file__).resolve().parents[1].parent/'shared'/'data'/'cifake'
-
-def epoch_seconds(learn)->float:
-    "Seconds of the last epoch, from fastai's logged '[h:]mm:ss' time (training and validation)."
-    t = learn.history.time.iloc[-1]
-    return float(sum(int(v)*60**i for i, v in enumerate(reversed(t.split(':')))))
+from provenance import cifake_root, epoch_seconds, recorded        # benchmarks/provenance.py: output also to benchmarks/results/
 
 def main(data, out):
     import torch
-    from cifake_fastai.external import get_cifake
     from cifake_fastai.data import fast_dls, cifake_dls
     from cifake_fastai.train import train_model, train_cpu_recipe
     from cifake_fastai.evaluate import evaluate, metrics_table
-    root = get_cifake(data or os.environ.get('CIFAKE_PATH') or SHARED, out=Path(out)/'data', download=False)
+    root = cifake_root(data, out=Path(out)/'data')
     print(f'data: {root.name}; torch {torch.__version__}; {torch.cuda.get_device_name()}', flush=True)
     res = {}
     for name, mk, mp in (('fp32', lambda: fast_dls(root/'train', size=224, bs=64), False),
@@ -39,7 +32,7 @@ def main(data, out):
         t = time.time()
         learn = train_model(dls, 'resnet18', epochs=1, pretrained=False, patience=None, out=out, fname=f'r18-{name}',
                             mixed_precision=mp, overwrite=True)
-        res[f'r18_224_epoch_s_{name}'] = epoch_seconds(learn)
+        res[f'r18_224_epoch_s_{name}'] = epoch_seconds(learn.history.time.iloc[-1])   # the last epoch
         print(f'resnet18 224 px, {name}: epoch {res[f"r18_224_epoch_s_{name}"]:.0f} s (fastai), {time.time()-t:.0f} s wall with setup; '
               f'{len(dls.train_ds)} training images, valid accuracy {100*learn.history.accuracy.iloc[-1]:.2f}%', flush=True)
     for key, kw in (('recipe', {}), ('wide', dict(width=64, epochs=24))):

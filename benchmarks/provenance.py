@@ -4,6 +4,16 @@ import contextlib, datetime, os, platform, sys
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent/'results'
+SHARED = Path(__file__).resolve().parents[1].parent/'shared'/'data'/'cifake'    # the full CIFAKE beside the checkout (also in CI)
+
+def cifake_root(data=None, out=None)->Path:
+    "The full CIFAKE: `data`, else $CIFAKE_PATH, else the shared copy beside the checkout; never downloaded (`out`: where archives unpack)."
+    from cifake_fastai.external import get_cifake
+    return get_cifake(data or os.environ.get('CIFAKE_PATH') or SHARED, out=out, download=False)
+
+def epoch_seconds(t:str)->float:
+    "Seconds of one of fastai's logged epoch times ('[h:]mm:ss')."
+    return float(sum(int(v)*60**i for i, v in enumerate(reversed(t.split(':')))))
 
 class _Tee:
     "A stream that writes to several streams."

@@ -14,11 +14,10 @@ RESULT best=<variant> its_clean=<%> its_worst=<%> its_worst_name=<perturbation> 
 (best: the highest worst-case accuracy among the variants within 1 point of the best clean accuracy; the `only_*`
 specialists, trained on one perturbation alone, are not candidates: they show the ceiling on their perturbation)
 """
-import argparse, os, tempfile, time
+import argparse, tempfile, time
 from pathlib import Path
 
-from provenance import recorded, RESULTS        # benchmarks/provenance.py: output also to benchmarks/results/
-SHARED = Path(__file__).resolve().parents[1].parent/'shared'/'data'/'cifake'
+from provenance import cifake_root, recorded, RESULTS        # benchmarks/provenance.py: output also to benchmarks/results/
 
 VARIANTS = {'plain': dict(robust=False),                                   # today's recipe: high-pass input, no degradations
             'robust': dict(robust=True),                                   # degradations, p=0.5, plain RGB input
@@ -33,7 +32,6 @@ VARIANTS = {'plain': dict(robust=False),                                   # tod
 def main(data, out, n, epochs, variants, name):
     import numpy as np, pandas as pd, torch
     from fastai.torch_core import set_seed
-    from cifake_fastai.external import get_cifake
     from cifake_fastai.cache import image_files
     from cifake_fastai.data import sample_files
     from cifake_fastai.train import train_cpu_recipe
@@ -41,7 +39,7 @@ def main(data, out, n, epochs, variants, name):
     from cifake_fastai.data import fast_dls
     from cifake_fastai.degrade import RandomDegrade, PERTURBATIONS
     from fastai.vision.all import Flip, PILImage
-    root = get_cifake(data or os.environ.get('CIFAKE_PATH') or SHARED, out=Path(out)/'data', download=False)
+    root = cifake_root(data, out=Path(out)/'data')
     _, fs = image_files(root/'train')
     files = sample_files(fs, n)
     print(f'data: {root.name}/train, {len(files)} images (5,000 held out); {epochs} epochs per variant; torch {torch.__version__}, '

@@ -21,9 +21,8 @@ import argparse, os, subprocess, tempfile, time
 from pathlib import Path
 
 import pandas as pd
-from provenance import recorded, RESULTS        # benchmarks/provenance.py: output also to benchmarks/results/
+from provenance import cifake_root, recorded, RESULTS        # benchmarks/provenance.py: output also to benchmarks/results/
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent/'shared'/'data'/'cifake'
 
 def detector_at(rev:str, dest:Path)->Path:
     "The shipped detector's files as they were at git revision `rev`, copied into `dest`."
@@ -102,12 +101,11 @@ def write_card(section:str, card:Path):
 
 def main(data, out, model, before, max_n, name, card=False, extra=False):
     import torch
-    from cifake_fastai.external import get_cifake
     from cifake_fastai.inference import load_detector
     if extra and card: raise SystemExit('--card writes the table itself into the model card: run it without --beyond')
     card_path = (Path(model) if model else ROOT/'cifake_fastai'/'detector')/'MODEL_CARD.md'    # this checkout's, never an installed package's
     if card and not card_path.is_file(): raise SystemExit(f"{card_path}: no model card to write the table into (train_detector.py writes one)")
-    root = get_cifake(data or os.environ.get('CIFAKE_PATH') or SHARED, out=Path(out)/'data', download=False)
+    root = cifake_root(data, out=Path(out)/'data')
     learners = {}
     if before: learners[f'before ({before})'] = load_detector(detector_at(before, Path(out)/'before'))
     learners['this detector' if model is None else Path(model).name] = load_detector(model or ROOT/'cifake_fastai'/'detector')

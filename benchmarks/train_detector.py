@@ -19,10 +19,9 @@ unsure_share=<%> sure_acc_clean=<%> train_minutes=<m>
 import argparse, os, tempfile, time
 from pathlib import Path
 
-from provenance import recorded        # benchmarks/provenance.py: output also to benchmarks/results/
+from provenance import cifake_root, recorded        # benchmarks/provenance.py: output also to benchmarks/results/
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent/'shared'/'data'/'cifake'
 BAND_ACCURACY = 0.993    # the UNSURE band's target on the 5,000 validation images: 99% on test images with ~2 standard errors to spare
 
 LIMITS = """- Trained and tested on CIFAKE only: 32x32 CIFAR-10 photographs (REAL) against Stable Diffusion v1.4 images of the same
@@ -110,14 +109,13 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0)
     import json, torch
     from fastai.torch_core import set_seed
     from cifake_fastai.core import OutputExistsError
-    from cifake_fastai.external import get_cifake
     from cifake_fastai.train import train_cpu_recipe
     from cifake_fastai.inference import save_detector, TemperatureCE, WEIGHTS
     from cifake_fastai.evaluate import (evaluate, calibrate, calibration_error, eer_threshold, choose_unsure_band, plot_reliability,
                                         metrics_table)
     dest = Path(dest)
     if (dest/WEIGHTS).exists() and not overwrite: raise OutputExistsError(f"{dest/WEIGHTS} exists; pass --overwrite to replace it")
-    root = get_cifake(data or os.environ.get('CIFAKE_PATH') or SHARED, out=Path(out)/'data', download=False)
+    root = cifake_root(data, out=Path(out)/'data')
     hw = torch.cuda.get_device_name() if torch.cuda.is_available() else f'{os.cpu_count()} CPU cores'
     set_seed(42)
     t = time.time()

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image
 from matplotlib import colormaps
-from .core import *
+from .core import CifakeError, sample_path
 from .inference import load_detector, predict_images, detector_threshold, unsure_band
 from .interpret import gradcam, image_batch, display_images
 
@@ -122,6 +122,7 @@ def launch_options(max_mb:float=MAX_MB, # Uploads larger than this are refused
     theme = gr.themes.Default(font=['ui-sans-serif', 'system-ui', 'sans-serif'], font_mono=['ui-monospace', 'monospace'])  # no web fonts
     return dict(theme=theme, max_file_size=int(max_mb*2**20), footer_links=[], ssr_mode=False)
 
+# %% ../nbs/11_app.ipynb
 def serve(learn=None, # A detector (default: the shipped one)
           host:str='127.0.0.1', # Address to listen on (`0.0.0.0`: every network interface, reachable from other machines)
           port:int=7860, # Port

@@ -11,8 +11,8 @@ from collections import Counter
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.all import store_attr
-from .core import *
-from .cache import scan_images
+from .core import data_folder, DataFolder, DatasetError, PathMissingError
+from .cache import scan_images, folder_scan
 
 # %% ../nbs/03_audit.ipynb
 class DatasetAudit:
@@ -58,18 +58,18 @@ def _overlap(test:pd.DataFrame, # file, label, sha256 of each readable test imag
     in_train = t.sha256.isin(train_shas) if train_shas is not None else pd.Series(False, index=t.index)
     return t.assign(in_train=in_train.values, test_copies=copies.values, clean=(~in_train & (copies == 1)).values)
 
-def test_overlap(test_path:str|Path, # Test folder (class sub-folders) or a dataset root with `test/`
+def test_overlap(test_path:str|Path|DataFolder, # Test folder (class sub-folders), a dataset root with `test/`, or a `DataFolder`
                  train_path:str|Path|None='auto', # Training folder to compare with (`'auto'`: the dataset's `train/`, `None`: none)
                  cache_size:int=32, # Image cache size (see `scan_images`)
                  cache_dir=None, # Base cache folder (see `cache_folder`)
                 )->pd.DataFrame: # One row per readable test image: file, label, sha256, in_train, test_copies, clean
     "Which test images are *clean*: contents neither in the training set nor repeated in the test set (from the cached audit data)."
-    te = split_folder(test_path, 'test')
-    if train_path == 'auto': train_path = train_beside(te)
-    c = scan_images(te, cache_size, cache_dir)
-    train_shas = set(scan_images(split_folder(train_path), cache_size, cache_dir).info.sha256) if train_path is not None else None
-    res = _overlap(c.info.assign(label=_class_of(c.files)), train_shas)
-    res.attrs.update(test=str(c.root), train=str(split_folder(train_path).resolve()) if train_path is not None else None)
+    folder = data_folder(test_path, 'test', None, 1)
+    c = folder_scan(folder, 'test', cache_size, cache_dir)
+    if train_path == 'auto': tc = folder_scan(folder, 'train', cache_size, cache_dir) if folder.train is not None else None
+    else: tc = folder_scan(data_folder(train_path, 'train', None, 1), 'train', cache_size, cache_dir) if train_path is not None else None
+    res = _overlap(c.info.assign(label=_class_of(c.files)), set(tc.info.sha256) if tc is not None else None)
+    res.attrs.update(test=str(c.root), train=str(tc.root) if tc is not None else None)
     return res
 
 def overlap_rows(overlap:pd.DataFrame, # What `test_overlap` returned

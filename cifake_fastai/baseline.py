@@ -7,7 +7,7 @@ __all__ = ['PUBLISHED_BASELINE', 'load_pixels', 'fit_pca', 'pca_transform', 'Bas
            'plot_baseline']
 
 # %% ../nbs/05_baseline.ipynb
-import os, time, warnings
+import time, warnings
 from collections import Counter
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -15,8 +15,8 @@ from scipy.sparse.linalg import eigsh
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
-from fastcore.all import *
-from .core import *
+from fastcore.all import ifnone, store_attr
+from .core import dataset_splits, DatasetError, LABELS, split_folder
 from .cache import image_files
 from .audit import test_overlap, overlap_rows
 

@@ -7,7 +7,7 @@ __all__ = ['image_extensions', 'LABELS', 'CIFAR10_CLASSES', 'MAX_IMAGE_BYTES', '
            'UnreadableImageError', 'PathMissingError', 'OutputExistsError', 'is_network_error', 'cifake_class',
            'sample_path', 'unreadable_reason', 'image_bytes', 'decode_image', 'to_rgb', 'open_rgb', 'square_resize',
            'is_image_name', 'list_images', 'class_folders', 'split_folder', 'dataset_splits', 'train_beside',
-           'check_layout']
+           'check_layout', 'DataFolder', 'data_folder']
 
 # %% ../nbs/00_core.ipynb
 import io, mimetypes, os, re, stat, warnings
@@ -132,6 +132,7 @@ def to_rgb(im:Image.Image, # An image of any mode
         return Image.alpha_composite(bg, im).convert('RGB')
     return im.convert('RGB')
 
+# %% ../nbs/00_core.ipynb
 def open_rgb(fn:str|Path, # An image file
             )->Image.Image: # 8-bit RGB image, fully loaded
     "Open any image file as 8-bit RGB, or raise `UnreadableImageError` naming the file and why."
@@ -228,7 +229,9 @@ def check_layout(path:str|Path, # Folder with one sub-folder per class, or a dat
                  split:str='train', # The split to check when `path` is a dataset root
                 )->Path: # The folder holding the class folders
     "Check that `path` is a class-per-folder image dataset with exactly `labels`; return the folder holding the classes."
-    path = split_folder(path, split)
+    return _check_classes(split_folder(path, split), labels, min_classes)
+
+def _check_classes(path:Path, labels:tuple|None, min_classes:int)->Path:
     names = class_folders(path)
     if labels is None:
         if len(names) < min_classes:
@@ -245,3 +248,35 @@ def check_layout(path:str|Path, # Folder with one sub-folder per class, or a dat
     for l in labels:
         if not _has_images(path/l): raise DatasetError(f"{path/l} contains no image files (extensions: .jpg, .png, ...).")
     return path
+
+# %% ../nbs/00_core.ipynb
+class DataFolder:
+    "A dataset folder resolved and checked once: `root` as given, its `train` and `test` class folders (`None` when absent)."
+    def __init__(self, root:Path, train:Path|None, test:Path|None, checks:dict):
+        self.root, self.train, self.test, self.checks, self.scans = root, train, test, checks, {}
+    def split(self, split:str)->Path:
+        "The class folder of `split` ('train' or 'test')."
+        p = getattr(self, split)
+        if p is None: raise PathMissingError(f"{self.root} has no {split}/ folder to use here.")
+        return p
+    def classes(self, split:str)->list:
+        "The class folder names of a checked `split`."
+        return list(self.checks[split][2])
+    def __repr__(self): return f"DataFolder({str(self.root)!r}, train={self.train and self.train.name}, test={self.test and self.test.name})"
+
+def data_folder(path:str|Path|DataFolder|None=None, # A dataset root, a folder of class folders, or a `DataFolder` (default: the bundled sample)
+                split:str='train', # The split this call needs: its layout is checked (see `check_layout`)
+                labels:tuple|None=LABELS, # Class folders that must be there (`None`: any `min_classes` or more)
+                min_classes:int=2, # With `labels=None`: fewest class folders accepted
+               )->DataFolder:
+    "Resolve `path` and check its `split` once; a `DataFolder` already checked that way is returned as it is."
+    if isinstance(path, DataFolder):
+        if path.checks.get(split, (None, None))[:2] == (labels, min_classes): return path
+        folder = _check_classes(path.split(split), labels, min_classes)
+        path.checks[split] = (labels, min_classes, tuple(class_folders(folder)))
+        return path
+    p = Path(path).expanduser() if path is not None else sample_path()
+    folder = check_layout(p, labels, min_classes, split)
+    if split == 'test': train, test = train_beside(p), folder
+    else: train, test = folder, (p/'test' if folder != p and (p/'test').is_dir() else None)
+    return DataFolder(p, train, test, {split: (labels, min_classes, tuple(class_folders(folder)))})

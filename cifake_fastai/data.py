@@ -4,8 +4,8 @@
 
 # %% auto 0
 __all__ = ['grouped_splitter', 'check_split', 'RGBImage', 'cifake_dls', 'LoadRGB', 'resize_matrix', 'BatchResize', 'ArrayDL',
-           'fast_dls', 'inference_dls', 'sample_files', 'source_labeller', 'folder_dataset', 'class_weights',
-           'folder_dls']
+           'fast_dls', 'inference_dls', 'batch_tfm', 'sample_files', 'source_labeller', 'folder_dataset',
+           'class_weights', 'folder_dls']
 
 # %% ../nbs/04_data.ipynb
 import functools
@@ -13,8 +13,11 @@ from fnmatch import fnmatch
 import numpy as np, pandas as pd, torch, torch.nn.functional as F
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight
-from fastai.vision.all import *
-from .core import *
+from fastai.vision.all import (
+    Categorize, CategoryBlock, DataBlock, DataLoaders, Datasets, default_device, explode_types, ifnone, Image, image2tensor,
+    ImageBlock, imagenet_stats, IntToFloatTensor, L, noop, Normalize, parent_label, Path, PILImage, RandomSplitter, Resize,
+    Tensor, TensorCategory, TensorImage, TfmdDL, Transform)
+from .core import DatasetError, LABELS, open_rgb, square_resize, to_rgb
 from .cache import image_files
 
 # %% ../nbs/04_data.ipynb
@@ -155,6 +158,7 @@ def fast_dls(path:str|Path, # Folder with REAL/ and FAKE/ (e.g. `train/`), or a 
                                  num_workers=0, after_batch=_after_batch(stats, size, batch_tfms), device=device, **kw)
     return DataLoaders(dl(0, shuffle=True, drop_last=True), dl(1), path='.', device=device)   # outputs: where fastai puts them, never the data folder
 
+# %% ../nbs/04_data.ipynb
 def _after_batch(stats, size:int, batch_tfms=None)->list:
     "The fast loader's batch transforms: to float, normalise, resize on the device, then any extra ones."
     return [IntToFloatTensor(), Normalize.from_stats(*stats), BatchResize(size)] + L(batch_tfms)
@@ -176,6 +180,15 @@ def inference_dls(vocab, # Class names, in the model's output order
     for dl in dls.loaders:       # what `TfmdDL._one_pass` records from a first batch, from the batch an image file gives
         dl._n_inp, dl._types = 1, explode_types((TensorImage(torch.zeros(1, 3, size, size)), TensorCategory(torch.zeros(1, dtype=torch.long))))
     return dls
+
+# %% ../nbs/04_data.ipynb
+def batch_tfm(dls:DataLoaders, # Loaders (e.g. `learn.dls`)
+              cls, # The transform's type, e.g. `Normalize`
+              loader:int=1, # Which loader: 1 validation (what predictions use), 0 training
+             ):
+    "The one transform of type `cls` among the batch transforms of one of `dls`'s loaders, or `None` (none, or several)."
+    ts = [t for t in dls.loaders[loader].after_batch.fs if isinstance(t, cls)]
+    return ts[0] if len(ts) == 1 else None
 
 # %% ../nbs/04_data.ipynb
 def sample_files(files, # Image files

@@ -11,7 +11,7 @@ import io, zlib
 import cv2, numpy as np, torch
 from PIL import Image, ImageFilter, ImageEnhance, ImageOps
 from fastai.vision.all import Transform, TensorImage, PILImage
-from .core import *
+from .core import square_resize, to_rgb
 
 # %% ../nbs/04a_degrade.ipynb
 FILTERS = {'nearest': Image.NEAREST, 'box': Image.BOX, 'bilinear': Image.BILINEAR, 'hamming': Image.HAMMING,
@@ -218,11 +218,11 @@ class RandomDegrade(Transform):
         self.p, self.strength, self.families, self.max_ops = p, strength, families, max_ops
     def _rng(self): return np.random.default_rng(int(torch.randint(0, 2**62, ())))
     def _one(self, a, rng): return degrade_image(a, rng, self.strength, self.families, self.max_ops)
-    def encodes(self, x:PILImage):
-        rng = self._rng()
-        if rng.random() >= self.p: return x
-        return PILImage.create(self._one(np.asarray(to_rgb(x)), rng))           # alpha onto white, as the size policy does
-    def encodes(self, x:TensorImage):
+    def encodes(self, x:PILImage|TensorImage):       # one method for both (a second `encodes` reads as a redefinition to linters)
+        if isinstance(x, PILImage):
+            rng = self._rng()
+            if rng.random() >= self.p: return x
+            return PILImage.create(self._one(np.asarray(to_rgb(x)), rng))       # alpha onto white, as the size policy does
         if x.dtype != torch.uint8 or x.ndim != 4:
             raise TypeError(f"RandomDegrade works on uint8 image batches (n, 3, h, w), not {x.dtype} {tuple(x.shape)}: put it in the fast "
                             f"loader's batch_tfms, or in a DataBlock's item_tfms before Resize")

@@ -15,7 +15,7 @@ import numpy as np, pandas as pd, torch
 from sklearn.metrics import (classification_report, balanced_accuracy_score, roc_auc_score, average_precision_score,
                              confusion_matrix, ConfusionMatrixDisplay, RocCurveDisplay, PrecisionRecallDisplay)
 from fastai.vision.all import Learner, ClassificationInterpretation, ifnone, store_attr
-from .core import *
+from .core import CifakeError, data_folder, DataFolder, DatasetError, open_rgb
 from .cache import image_files
 from .audit import test_overlap, overlap_rows
 from .data import sample_files, folder_dataset, source_labeller
@@ -136,14 +136,13 @@ def choose_unsure_band(y, # 1 for the positive class (FAKE), else 0 (held-out im
 
 # %% ../nbs/08_evaluate.ipynb
 def test_files(learn:Learner, # The model to evaluate (its vocabulary decides which labels are known)
-               test_path:str|Path, # Folder with one sub-folder per class (e.g. `test/`), or a dataset root
+               test_path:str|Path|DataFolder, # Folder with one sub-folder per class (e.g. `test/`), a dataset root, or a `DataFolder`
               )->tuple: # (sorted readable files, DataFrame of unreadable files)
     "The readable, labelled test images for `learn`; unknown labels are refused, unreadable files skipped with a warning."
-    vocab = list(learn.dls.vocab)
-    root = check_layout(test_path, labels=None, min_classes=1, split='test')
-    if (unknown := [c for c in class_folders(root) if c not in vocab]):
-        raise DatasetError(f"Test labels {unknown} (folders in {root}) are unknown to the model, which knows {vocab}.")
-    cache, fs = image_files(root, labels=None, min_classes=1)
+    vocab, folder = list(learn.dls.vocab), data_folder(test_path, 'test', None, 1)
+    if (unknown := [c for c in folder.classes('test') if c not in vocab]):
+        raise DatasetError(f"Test labels {unknown} (folders in {folder.test}) are unknown to the model, which knows {vocab}.")
+    cache, fs = image_files(folder, labels=None, min_classes=1, split='test')
     return sorted(fs), cache.bad
 
 # %% ../nbs/08_evaluate.ipynb
@@ -195,6 +194,7 @@ class Evaluation:
                 + metrics_table(r).round(4).to_string()
                 + f"\nconfusion (all; rows: true {self.vocab}, columns: predicted): {r['confusion']}")
 
+# %% ../nbs/08_evaluate.ipynb
 def _model_name(learn)->str:
     a = getattr(learn, 'arch', None)
     return a if isinstance(a, str) else getattr(a, '__name__', getattr(learn.model, 'name', type(learn.model).__name__))
@@ -217,7 +217,7 @@ def evaluate_files(learn:Learner, # A trained learner
     return Evaluation(rec, files, targs, probs, vocab, pd.DataFrame(columns=['file', 'reason']), learn)
 
 def evaluate(learn:Learner, # A trained learner
-             test_path:str|Path, # Test folder (class sub-folders), or a dataset root with `test/`
+             test_path:str|Path|DataFolder, # Test folder (class sub-folders), a dataset root with `test/`, or a `DataFolder`
              positive:str='FAKE', # The positive class
              model_name:str|None=None, # Model name for the record
              max_n:int|None=None, # Evaluate at most this many test images (the same share of each class, fixed seed)
@@ -225,10 +225,11 @@ def evaluate(learn:Learner, # A trained learner
              train_path='auto', # Training folder whose images are left out of the clean figures (`'auto'`: the dataset's `train/`)
             )->Evaluation:
     "Evaluate `learn` on a test folder, on all its readable images and on the clean ones (see `test_overlap`)."
-    fs, bad = test_files(learn, test_path)
+    folder = data_folder(test_path, 'test', None, 1)           # resolved and checked here, once; the layers below take it as it is
+    fs, bad = test_files(learn, folder)
     res = evaluate_files(learn, sample_files(fs, max_n), positive=positive, model_name=model_name, bs=bs)
     res.unreadable = bad
-    ov = test_overlap(test_path, train_path)
+    ov = test_overlap(folder, train_path)
     rows = overlap_rows(ov, res.files)
     res.clean = rows.clean.values
     res.record.update(unreadable=len(bad), of_total=len(fs),
@@ -366,6 +367,7 @@ def robustness_summary(t:pd.DataFrame, # From `robustness`
     return dict(clean_acc=float(t.accuracy.iloc[0] - t.change.iloc[0]), worst_acc=float(w.accuracy), worst_name=w.perturbation,
                 mean_acc=float(d.accuracy.mean()), min_auc=float(d.roc_auc.min()), min_same_verdict=float(d.same_verdict.min()))
 
+# %% ../nbs/08_evaluate.ipynb
 def plot_robustness(t:pd.DataFrame, # From `robustness`
                     ax=None, # Matplotlib axes to draw on (default: a new figure)
                    ): # The `Figure`

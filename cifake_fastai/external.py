@@ -9,7 +9,7 @@ __all__ = ['KAGGLE_DATASET', 'extract_archive', 'get_cifake']
 import json, os, tarfile, zipfile
 from pathlib import Path
 from fastprogress.fastprogress import progress_bar
-from .core import *
+from .core import CifakeError, DatasetError, LABELS, PathMissingError
 
 # %% ../nbs/02_external.ipynb
 KAGGLE_DATASET = 'birdy654/cifake-real-and-ai-generated-synthetic-images'

@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastai.learner import Learner, load_learner
 from fastcore.all import L
-from fastai.data.transforms import get_image_files
 import torch, torch.nn as nn
 from fastai.torch_core import TensorImage
 from fastcore.basics import noop
-from .core import *
+from .core import (
+    CifakeError, list_images, open_rgb, OutputExistsError, PathMissingError, square_resize, to_rgb, UnreadableImageError)
 from .cache import decode_rgb
-from .data import LoadRGB, BatchResize, inference_dls
-from .train import build_network
+from .data import LoadRGB, BatchResize, inference_dls, batch_tfm
+from .models import build_network
 import hashlib, json
 import torch.nn.functional as F
 from importlib.resources import files as _pkg_files
@@ -61,14 +61,10 @@ def file_sha256(fname:str|Path)->str:
     "SHA-256 of a file's bytes, as the model card gives it."
     return hashlib.sha256(Path(fname).read_bytes()).hexdigest()
 
-def _batch_tfm(learn, cls):
-    "The one transform of type `cls` among `learn`'s validation batch transforms, or `None`."
-    ts = [t for t in learn.dls.valid.after_batch.fs if isinstance(t, cls)]
-    return ts[0] if len(ts) == 1 else None
-
+# %% ../nbs/07_inference.ipynb
 def _norm_stats(learn)->tuple:
     "Mean and std of the `Normalize` among `learn`'s batch transforms, as lists."
-    if (n := _batch_tfm(learn, Normalize)) is None:
+    if (n := batch_tfm(learn.dls, Normalize)) is None:
         raise CifakeError("the detector's loaders have no single Normalize transform: save it with export_detector")
     return tuple(n.mean.flatten().tolist()), tuple(n.std.flatten().tolist())
 
@@ -87,12 +83,13 @@ def save_detector(learn:Learner, # A detector trained on the fast loader with a 
     path.mkdir(parents=True, exist_ok=True)
     save_file({k: v.detach().cpu().contiguous() for k, v in learn.model.state_dict().items()}, path/WEIGHTS)
     mean, std = _norm_stats(learn)
-    config = dict(cfg, vocab=list(learn.dls.vocab), size=size, input_size=getattr(_batch_tfm(learn, BatchResize), 'size', size),
+    config = dict(cfg, vocab=list(learn.dls.vocab), size=size, input_size=getattr(batch_tfm(learn.dls, BatchResize), 'size', size),
                   mean=mean, std=std, temperature=getattr(learn.loss_func, 'temperature', 1.0), threshold=detector_threshold(learn),
                   unsure=unsure_band(learn)) | info | dict(sha256=file_sha256(path/WEIGHTS))
     (path/CONFIG).write_text(json.dumps(config, indent=1))
     return path
 
+# %% ../nbs/07_inference.ipynb
 def _from_weights(path:Path, cpu:bool)->Learner:
     "A `Learner` rebuilt from `save_detector`'s folder: the network from its config, the weights checked against their SHA-256."
     if not (path/CONFIG).is_file(): raise PathMissingError(f"{path/CONFIG}: the config that save_detector writes beside {WEIGHTS} is missing")
@@ -134,6 +131,7 @@ def image_paths(files_or_folders, # Image files and/or folders (searched recursi
         else: raise PathMissingError(f"{f}: no such file or folder")
     return res
 
+# %% ../nbs/07_inference.ipynb
 def _inference_model(learn)->nn.Module:
     "`learn.model` for CPU inference: a copy with BatchNorm folded into the convolutions, channels-last; the model itself elsewhere."
     # built afresh for every call: training updates the weights in place, so a cached copy would go stale unnoticed

@@ -9,14 +9,15 @@ __all__ = ['image_batch', 'display_images', 'conv_layers', 'get_layer', 'get_act
            'layer_patterns', 'edge_maps', 'show_edges', 'log_spectrum', 'mean_spectrum', 'plot_spectra']
 
 # %% ../nbs/09_interpret.ipynb
-import difflib, math
+import contextlib, difflib, math
 from pathlib import Path
-import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
+import numpy as np, pandas as pd, torch, torch.nn as nn
 from PIL import Image
-from fastai.vision.all import Learner, Normalize, TensorImage, hook_outputs, imagenet_stats, L, ifnone, store_attr
-from .core import *
+from fastai.vision.all import Learner, Normalize, TensorImage, hook_outputs, imagenet_stats, L, ifnone
+from .core import LABELS, open_rgb, square_resize, to_rgb
 from .cache import image_files
-from .train import HighPassConv
+from .data import batch_tfm
+from .models import HighPassConv
 
 # %% ../nbs/09_interpret.ipynb
 def _model(learn)->nn.Module: return learn.model if isinstance(learn, Learner) else learn
@@ -32,11 +33,18 @@ def _as_pil(o)->Image.Image|Path:
     if not p.is_file(): raise FileNotFoundError(f"{p}: no such image file")
     return p
 
+@contextlib.contextmanager
+def _eval_mode(m:nn.Module):
+    "`m` in eval mode inside the block, then back in the mode it was in: interpretation leaves a model as it found it."
+    was = m.training
+    m.eval()
+    try: yield m
+    finally: m.train(was)
+
 def _stats(learn):
     "Normalisation (mean, std) tensors of a learner's loaders, or ImageNet's."
-    if isinstance(learn, Learner):
-        for t in learn.dls.after_batch.fs:
-            if isinstance(t, Normalize): return t.mean.detach().cpu().view(1, -1, 1, 1), t.std.detach().cpu().view(1, -1, 1, 1)
+    if isinstance(learn, Learner) and (t := batch_tfm(learn.dls, Normalize)) is not None:   # the validation loader's: what predictions use
+        return t.mean.detach().cpu().view(1, -1, 1, 1), t.std.detach().cpu().view(1, -1, 1, 1)
     return tuple(torch.tensor(s).view(1, -1, 1, 1) for s in imagenet_stats)
 
 def image_batch(learn, # A `Learner`, or an `nn.Module` (then images are resized to `size` and ImageNet-normalised)
@@ -110,11 +118,7 @@ def get_activations(learn, # A `Learner` or model
     names = list(conv_layers(m)) if layers is None else list(L(layers))
     mods = [get_layer(m, n) for n in names]
     x = image_batch(learn, imgs, size)
-    was_training = m.training
-    m.eval()
-    try:
-        with torch.no_grad(), hook_outputs(mods, detach=True, cpu=True) as hooks: m(x)
-    finally: m.train(was_training)
+    with _eval_mode(m), torch.no_grad(), hook_outputs(mods, detach=True, cpu=True) as hooks: m(x)
     v = _vit(m)
     return {n: _to_maps(h.stored.float(), v) for n, h in zip(names, hooks)}
 
@@ -197,13 +201,10 @@ def cam_layer(learn, # A `Learner` or model
     for n, mod in m.named_modules():
         if n and not isinstance(mod, _SKIP):
             hs.append(mod.register_forward_hook(lambda mod, i, out, n=n: seen.append((n, out)) if isinstance(out, torch.Tensor) else None))
-    was_training = m.training
     try:
-        m.eval()
-        with torch.no_grad(): m(torch.zeros(1, 3, size, size, device=_device(m)))
+        with _eval_mode(m), torch.no_grad(): m(torch.zeros(1, 3, size, size, device=_device(m)))
     finally:
         for h in hs: h.remove()
-        m.train(was_training)
     spatial = [(n, out) for n, out in seen if out.ndim == 4 and out.shape[-1] > 1 and out.shape[-2] > 1]
     if not spatial: raise ValueError("no layer of this model has a spatial output; pass layer= explicitly")
     last = spatial[-1][1]
@@ -236,11 +237,10 @@ def gradcam(learn, # A `Learner` or model
     if len(ts) != len(x): raise ValueError(f"{len(ts)} targets for {len(x)} images")
     lay = get_layer(m, ifnone(layer, cam_layer(m, x.shape[-1])))
     v = _vit(m)
-    was_training = m.training
     try:
-        with GradCAM(model=m, target_layers=[lay], reshape_transform=_vit_reshape(v) if v is not None else None) as cam:
+        with _eval_mode(m), GradCAM(model=m, target_layers=[lay], reshape_transform=_vit_reshape(v) if v is not None else None) as cam:
             res = cam(input_tensor=x, targets=[ClassifierOutputTarget(t) for t in ts])
-    finally: m.train(was_training); m.zero_grad(set_to_none=True)
+    finally: m.zero_grad(set_to_none=True)
     return res.astype(np.float32)
 
 # %% ../nbs/09_interpret.ipynb
@@ -257,11 +257,8 @@ def show_gradcam(learn, # A `Learner` or model
     x = image_batch(learn, imgs, size)
     hm = gradcam(learn, x, target, layer, size)
     m = _model(learn)
-    was_training = m.training
-    try:
-        act = getattr(learn.loss_func, 'activation', None) if isinstance(learn, Learner) else None   # a detector's calibrated probabilities
-        with torch.no_grad(): out = m.eval()(x); p = (act(out) if act else out.softmax(-1)).float().cpu()
-    finally: m.train(was_training)
+    act = getattr(learn.loss_func, 'activation', None) if isinstance(learn, Learner) else None   # a detector's calibrated probabilities
+    with _eval_mode(m), torch.no_grad(): out = m(x); p = (act(out) if act else out.softmax(-1)).float().cpu()
     vocab = list(learn.dls.vocab) if isinstance(learn, Learner) else list(LABELS)
     ims = display_images(learn, x)
     fig, axs = _grid(len(ims), ncols, size=2)
@@ -304,21 +301,19 @@ def _ascend(learn, objective, size, steps, lr, jitter, seed, what)->Pattern:
     dev = _device(m)
     g = torch.Generator().manual_seed(seed)
     x = (torch.randn(1, 3, size, size, generator=g)*0.1).to(dev).requires_grad_(True)
-    was_training, grads = m.training, [p.requires_grad for p in m.parameters()]
-    m.eval()
+    grads, trace = [p.requires_grad for p in m.parameters()], []
     for p in m.parameters(): p.requires_grad_(False)
-    trace = []
     try:
-        for i in range(steps + 1):
-            dx, dy = (torch.randint(-jitter, jitter+1, (2,), generator=g).tolist() if jitter and i < steps else (0, 0))
-            xi = torch.roll(x, (dy, dx), (-2, -1))
-            val = objective(m, xi)
-            trace.append(float(val.detach()))
-            if i == steps: break
-            grad, = torch.autograd.grad(val, x)
-            with torch.no_grad(): x += lr*grad/(grad.std() + 1e-8)
+        with _eval_mode(m):
+            for i in range(steps + 1):
+                dx, dy = (torch.randint(-jitter, jitter+1, (2,), generator=g).tolist() if jitter and i < steps else (0, 0))
+                xi = torch.roll(x, (dy, dx), (-2, -1))
+                val = objective(m, xi)
+                trace.append(float(val.detach()))
+                if i == steps: break
+                grad, = torch.autograd.grad(val, x)
+                with torch.no_grad(): x += lr*grad/(grad.std() + 1e-8)
     finally:
-        m.train(was_training)
         for p, r in zip(m.parameters(), grads): p.requires_grad_(r)
     return Pattern(display_images(learn, x.detach())[0], trace, what)
 
@@ -342,6 +337,7 @@ def filter_pattern(learn, # A `Learner` or model
         return a[0, index].mean()
     return _ascend(learn, objective, size, steps, lr, jitter, seed, f'{layer} #{index}')
 
+# %% ../nbs/09_interpret.ipynb
 def class_pattern(learn, # A `Learner` or model
                   target='FAKE', # Class whose logit is maximised
                   size:int=32, steps:int=60, lr:float=0.05, jitter:int=1, seed:int=0,

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 import cifake_fastai
-from .core import *
+from .core import LABELS, open_rgb, sample_path
 
 # %% ../nbs/97_test_utils.ipynb
 def make_messy_folder(out:str|Path, # Folder to create
@@ -96,7 +96,7 @@ def sample_learner(epochs:int=8, # Epochs of the CPU recipe
     "A small detector trained on the bundled sample with `train_cpu_recipe`, trained once and then loaded from the user cache."
     from cifake_fastai.train import train_cpu_recipe
     from cifake_fastai.inference import load_detector
-    import torch, pandas as pd
+    import pandas as pd
     from fastai.torch_core import set_seed
     base = Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'cifake_fastai'/'test-models'
     f = base/f'sample-{epochs}-{width}-{_code_hash()}.pkl'

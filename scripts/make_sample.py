@@ -8,16 +8,11 @@ more than once anywhere in CIFAKE (the known FAKE duplicates and the train/test 
     python scripts/make_sample.py --src ../shared/data/cifake --dest cifake_fastai/sample
     python scripts/make_sample.py --dest cifake_fastai/sample_large --n-train 300 --n-test 50 --exclude cifake_fastai/sample/manifest.csv
 """
-import argparse, csv, hashlib, random, re, shutil, tarfile
+import argparse, csv, hashlib, random, shutil, tarfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
-CLASSES = 'airplane automobile bird cat deer dog frog horse ship truck'.split()
-
-def cifar_class(name):
-    "CIFAR-10 class index from a CIFAKE file name: '12 (4).jpg' -> 3 (cat); no suffix -> 0 (airplane)."
-    m = re.search(r'\((\d+)\)\.\w+$', name)
-    return int(m.group(1)) - 1 if m else 0
+from cifake_fastai.core import CIFAR10_CLASSES, cifake_class     # the class names and the file-name rule: one home, in the package
 
 def read_archive(tar_path):
     "Yield (relative path, bytes) for every image in a CIFAKE tar archive."
@@ -38,7 +33,7 @@ def main(src, dest, n_train=40, n_test=10, seed=42, exclude=None):
     for name, (b, h) in data.items():
         if hashes[h] > 1 or h in skip: continue  # no duplicate contents, no train/test leakage, nothing of the excluded sample
         split, label, fname = name.split('/')
-        groups[(split, label, cifar_class(fname))].append(name)
+        groups[(split, label, CIFAR10_CLASSES.index(cifake_class(fname)))].append(name)
     rng = random.Random(seed)
     if dest.exists(): shutil.rmtree(dest)
     rows = []
@@ -48,7 +43,7 @@ def main(src, dest, n_train=40, n_test=10, seed=42, exclude=None):
             out = dest/name
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(data[name][0])
-            rows.append((name, data[name][1], CLASSES[cls]))
+            rows.append((name, data[name][1], CIFAR10_CLASSES[cls]))
     with open(dest/'manifest.csv', 'w', newline='') as f:
         w = csv.writer(f)
         w.writerow(('path', 'sha256', 'cifar10_class'))
