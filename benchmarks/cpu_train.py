@@ -5,7 +5,7 @@
 5e-3, label smoothing 0.1, flips, 95% of train/ to learn from) on the full train set, from a cold image cache (a new
 cache folder: building it counts in the total and is also reported on its own), then `evaluate` on all 20,000 test
 images (the reference's figure) and on the clean test images (contents neither in train/ nor repeated in test/, see
-`test_overlap`).
+`overlap_table`).
 
     python benchmarks/cpu_train.py          # data from $CIFAKE_PATH, else unpacked from ../shared/data/cifake
     python benchmarks/cpu_train.py --compare   # also what a user would do instead: fastai's stock ResNet-18, same wall time

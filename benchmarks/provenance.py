@@ -51,3 +51,26 @@ def recorded(name:str):
             print(f'# code: {_git()}')
             yield
         finally: sys.stdout = old
+
+def result_line(name:str)->dict:
+    "The `RESULT` line of `benchmarks/results/{name}.txt`, as numbers where they are numbers."
+    line = next(l for l in (RESULTS/f'{name}.txt').read_text().splitlines() if l.startswith('RESULT '))
+    def num(v):
+        try: return float(v)
+        except ValueError: return v
+    return {k: num(v) for k, v in (o.split('=', 1) for o in line.split()[1:])}
+
+def ablation_rows(name:str):
+    "The per-variant table an ablation (`cpu_recipe_ablation.py`, `robust_ablation.py`) wrote to `benchmarks/results/{name}.txt`."
+    import pandas as pd
+    ls = (RESULTS/f'{name}.txt').read_text().splitlines()
+    hdr = [i for i, l in enumerate(ls[:-1]) if l.split()[:2] == ['variant', 'minutes']]
+    t = pd.DataFrame([ls[i+1].split() for i in hdr], columns=ls[hdr[0]].split()).set_index('variant')
+    return t.astype({c: float for c in t.columns if c != 'worst_name'})
+
+def recipe_run(name:str)->dict:
+    "The RESULT line of a `cpu_train.py` run, with the number of epochs and the best validation accuracy of its history."
+    ls = (RESULTS/f'{name}.txt').read_text().splitlines()
+    i = next(i for i, l in enumerate(ls) if l.split()[:2] == ['phase', 'epoch'])
+    acc = [float(l.split()[5]) for l in ls[i+1:i+1+100] if len(l.split()) == 7]
+    return result_line(name) | dict(epochs=len(acc), best_valid_acc=round(100*max(acc), 2))

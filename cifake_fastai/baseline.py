@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from fastcore.all import ifnone, store_attr
 from .core import dataset_splits, DatasetError, LABELS, split_folder
 from .cache import image_files
-from .audit import test_overlap, overlap_rows
+from .audit import overlap_table, overlap_rows
 
 # %% ../nbs/05_baseline.ipynb
 def _native_size(cache)->int:
@@ -59,7 +59,9 @@ def fit_pca(X:np.ndarray, # (n, d) data, any numeric dtype (`uint8` pixels stay 
             scale:float=1.0, # Fit the PCA of `X*scale` (e.g. 1/255 for pixels in [0, 1]) without making that copy
             chunk:int=4096, # Rows converted to float32 at a time
            )->PCA: # A fitted scikit-learn `PCA` (of `X*scale`)
-    "Exact PCA of `X*scale` from a covariance matrix accumulated in float32 chunks; returns a fitted scikit-learn `PCA`."
+    "Exact PCA of `X*scale` from a covariance matrix accumulated in float32 chunks; returns a fitted scikit-learn `PCA` (of `X*scale`)."
+    # scikit-learn's `PCA(svd_solver='covariance_eigh')` is the same method on a float copy of all the pixels: on the 100,000
+    # training images it needs several times the memory (benchmarks/pca_solvers.py), so the covariance is accumulated here
     n, d = X.shape
     if not 0 < n_components < min(n, d):
         raise DatasetError(f"{n_components} principal components need more than {n_components} images and pixel values "
@@ -83,21 +85,21 @@ def fit_pca(X:np.ndarray, # (n, d) data, any numeric dtype (`uint8` pixels stay 
     pca.singular_values_ = np.sqrt(vals*(n-1))
     pca.noise_variance_ = (total - vals.sum())/max(d - n_components, 1)
     pca.n_components_, pca.n_samples_, pca.n_features_in_ = n_components, n, d
-    pca.input_scale_ = scale      # not scikit-learn's: `pca_transform` multiplies its input by it
     return pca
 
 # %% ../nbs/05_baseline.ipynb
 def pca_transform(pca:PCA, # A fitted PCA
                   X:np.ndarray, # (n, d) data
                   n:int|None=None, # Keep the first `n` components (default: all)
+                  scale:float=1.0, # Project `X*scale` (the `scale` the PCA was fitted with), without making that copy
                   chunk:int=4096, # Rows converted to float32 at a time
                  )->np.ndarray: # (n_rows, n) float32 projections
-    "Project `X` on the first `n` components of `pca`, a chunk at a time (no float64 copy of `X`)."
+    "Project `X*scale` on the first `n` components of `pca` (as `pca.transform(X*scale)`), a chunk at a time (no float64 copy of `X`)."
     if X.shape[1] != pca.n_features_in_:
         raise DatasetError(f"Images have {X.shape[1]} pixel values but the PCA was fitted on {pca.n_features_in_}: "
                          f"load both sets at the same `size`.")
     comps = pca.components_[:ifnone(n, pca.n_components_)].astype(np.float32)
-    m32, sc = pca.mean_.astype(np.float32), np.float32(getattr(pca, 'input_scale_', 1.0))
+    m32, sc = pca.mean_.astype(np.float32), np.float32(scale)
     out = np.empty((len(X), len(comps)), np.float32)
     for a, b in _chunks(len(X), chunk):
         xc = X[a:b].astype(np.float32); xc *= sc; xc -= m32
@@ -106,11 +108,14 @@ def pca_transform(pca:PCA, # A fitted PCA
 
 # %% ../nbs/05_baseline.ipynb
 class BaselineResult:
-    "The table of `pca_logreg_baseline` with the fitted `pca` and one `LogisticRegression` per number of components."
-    def __init__(self, table:pd.DataFrame, pca:PCA, models:dict): store_attr()
+    "The table of `pca_logreg_baseline`, the fitted `pca` (of the pixels times `scale`) and one `LogisticRegression` per number of components."
+    def __init__(self, table:pd.DataFrame, pca:PCA, models:dict, scale:float=1.0): store_attr()
+    def transform(self, X:np.ndarray, n:int|None=None)->np.ndarray:
+        "Flattened pixels `X` on the first `n` components: `pca.transform(X*scale)`."
+        return pca_transform(self.pca, X, n, self.scale)
     def predict(self, X:np.ndarray, n:int)->np.ndarray:
         "Labels for flattened pixels `X` from the model on `n` components."
-        return self.models[n].predict(pca_transform(self.pca, X, n))
+        return self.models[n].predict(self.transform(X, n))
     def __repr__(self): return self.table.to_string(index=False)
 
 # %% ../nbs/05_baseline.ipynb
@@ -131,7 +136,7 @@ def pca_logreg_baseline(path:str|Path, # Dataset root with train/ and test/, or 
     if te is None: raise DatasetError(f"No test set: pass `test_path`, or a dataset root with train/ and test/ (got {path}).")
     X, y, _ = load_pixels(tr, size, files, labels, cache_dir)
     Xt, yt, fte = load_pixels(te, size, files, labels, cache_dir)
-    ov = test_overlap(te, tr, cache_dir=cache_dir)                    # the clean test images: not in train, not repeated
+    ov = overlap_table(te, tr, cache_dir=cache_dir)                    # the clean test images: not in train, not repeated
     clean = overlap_rows(ov, fte).clean.values
     if X.shape[1] != Xt.shape[1]:
         raise DatasetError(f"Train images have {X.shape[1]} pixel values, test images {Xt.shape[1]}: pass `size=` to resize both.")
@@ -141,7 +146,7 @@ def pca_logreg_baseline(path:str|Path, # Dataset root with train/ and test/, or 
     ns = sorted(set(n_components))
     t0 = time.perf_counter()
     pca = fit_pca(X, ns[-1], scale)
-    Z, Zt = pca_transform(pca, X), pca_transform(pca, Xt)
+    Z, Zt = pca_transform(pca, X, scale=scale), pca_transform(pca, Xt, scale=scale)
     pca_s = time.perf_counter() - t0
     rows, models = [], {}
     for n in ns:
@@ -158,7 +163,7 @@ def pca_logreg_baseline(path:str|Path, # Dataset root with train/ and test/, or 
     tab = pd.DataFrame(rows, columns=['n_components', 'accuracy', 'correct', 'total', 'accuracy_clean', 'correct_clean', 'total_clean',
                                       'fit_s', 'converged'])
     tab.attrs['pca_s'] = pca_s
-    return BaselineResult(tab, pca, models)
+    return BaselineResult(tab, pca, models, scale)
 
 # %% ../nbs/05_baseline.ipynb
 def plot_baseline(table:pd.DataFrame, # `BaselineResult.table`

@@ -102,7 +102,7 @@ def _both(m:dict)->str:
 def cmd_train(path:Param(_PATH, str, **_OPTIONAL)=None,
           arch:str='resnet18', # resnet18, resnet34, vit_b16, cifake_resnet9, or a torchvision/timm model name
           size:int=None, # Input side (default: 224 on a GPU or for ViT, 32 on a CPU)
-          epochs:int=10, # Epochs (as `fine_tune(epochs)`; from scratch, one cycle)
+          epochs:int=None, # Epochs (default: 10, as `fine_tune(10)`; with --recipe, 12, or 24 with --robust)
           patience:int=2, # Early-stopping patience (0: off)
           pretrained:Param(_PRETRAINED_HELP, str, choices=list(_PRETRAINED))='auto',
           name:str=None, # Run name (default: a timestamp); the run folder is RUNS/NAME
@@ -123,7 +123,7 @@ def cmd_train(path:Param(_PATH, str, **_OPTIONAL)=None,
     t = time.perf_counter()
     r = train_run(path=path or (sample_path(large=True) if large_sample else None), arch=arch, recipe=recipe, size=size, epochs=epochs, patience=patience or None, pretrained=_PRETRAINED[pretrained],
                   name=name, runs=runs, overwrite=overwrite, bs=bs, lr=lr, minutes=minutes, flip=flip, max_n=max_n, robust=robust)
-    from cifake_fastai.train import main_process
+    from cifake_fastai.distrib import main_process
     if not main_process(): return r       # a distributed run: the main process reports
     cfg = json.loads((r/'config.json').read_text())
     m = json.loads((r/'metrics.json').read_text()) if (r/'metrics.json').exists() else None
@@ -164,7 +164,7 @@ def cmd_predict(files:Param(_FILES, str, **_MANY),
             overwrite:bool=False, # Replace an existing --csv file
            ):
     "REAL or FAKE (or UNSURE), with the probability of FAKE, for image files or folders of any size: one line per image."
-    from cifake_fastai.inference import predict_images, detector_threshold, unsure_band
+    from cifake_fastai.inference import predict_images, verdict_rule
     csv = _new_file(csv, overwrite)
     learn = _detector(model)
     pr = predict_images(learn=learn, files=files, threshold=threshold, unsure=unsure)
@@ -172,11 +172,9 @@ def cmd_predict(files:Param(_FILES, str, **_MANY),
     for r in ok.itertuples(): print(f"{r.prediction}  {r.prob_fake:.4f}  {r.path}" + (f"  (note: {r.note})" if isinstance(r.note, str) else ''))
     for r in bad.itertuples(): print(f"skipped {r.path}: {r.error}")
     if csv: ok.drop(columns='error').to_csv(csv, index=False, errors='backslashreplace')      # file names need not be UTF-8
-    if unsure: lo, hi = unsure_band(learn); rule = f"P(FAKE) below {lo:.4f} is REAL, from {hi:.4f} FAKE, UNSURE between"
-    else: rule = f"P(FAKE) >= {detector_threshold(learn) if threshold is None else threshold:.4f} is FAKE"
     print(f"{len(ok)} images: {int((ok.prediction == 'FAKE').sum())} FAKE, {int((ok.prediction == 'REAL').sum())} REAL"
           + (f", {int((ok.prediction == 'UNSURE').sum())} UNSURE" if unsure else '')
-          + f" ({rule}); {len(bad)} unreadable, skipped" + (f"; predictions written to {csv}" if csv else ''))
+          + f" ({verdict_rule(learn, threshold, unsure)}); {len(bad)} unreadable, skipped" + (f"; predictions written to {csv}" if csv else ''))
     return pr
 
 # %% ../nbs/12_cli.ipynb
@@ -247,14 +245,14 @@ def cmd_reproduce(path:Param(_CIFAKE_ROOT, str, **_OPTIONAL)=None,
 
 def cmd_experiment_synthetic(path:Param(_CIFAKE_ROOT, str, **_OPTIONAL)=None,
                          epochs:int=10, # Epochs per model
-                         max_n:int=None, # Training images per source (default: all)
+                         per_source:int=None, # At most this many training images per source (default: all)
                          csv:str=None, # Also write the table here
                          overwrite:bool=False, # Replace an existing --csv file
                         ):
     "Synthetic images as training data: 10-class CIFAR classifiers trained on FAKE only vs REAL only, F1 on REAL test images."
     from cifake_fastai.runs import synthetic_training
     csv = _new_file(csv, overwrite)
-    t = synthetic_training(path=path, epochs=epochs, max_n=max_n)
+    t = synthetic_training(path=path, epochs=epochs, per_source=per_source)
     print(t.round(3).to_string())
     if csv: t.to_csv(csv)
     print(f"accuracy on REAL test images: trained on FAKE {100*t.loc['accuracy'].iloc[0]:.2f}%, on REAL {100*t.loc['accuracy'].iloc[1]:.2f}%")

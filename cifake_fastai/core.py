@@ -14,7 +14,7 @@ import io, mimetypes, os, re, stat, warnings
 from importlib.resources import files as _pkg_files
 from pathlib import Path
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 # %% ../nbs/00_core.ipynb
 image_extensions = set(k for k, v in mimetypes.types_map.items() if v.startswith('image/'))   # as fastai defines it
@@ -144,13 +144,9 @@ def open_rgb(fn:str|Path, # An image file
 def square_resize(im:Image.Image, # An RGB image
                   size:int, # Side of the square output
                  )->Image.Image:
-    "The size policy: centre-crop `im` to a square, then area-average it down to `size` x `size` (bicubic when enlarging)."
-    w, h = im.size
-    if (w, h) == (size, size): return im
-    if w != h:
-        s = min(w, h); l, t = (w-s)//2, (h-s)//2
-        im = im.crop((l, t, l+s, t+s))
-    return im.resize((size, size), Image.BOX if im.size[0] > size else Image.BICUBIC)
+    "The size policy: the centre square of `im`, area-averaged down to `size` x `size` (bicubic when enlarging), with Pillow's `ImageOps.fit`."
+    if im.size == (size, size): return im
+    return ImageOps.fit(im, (size, size), method=Image.BOX if min(im.size) > size else Image.BICUBIC)
 
 # %% ../nbs/00_core.ipynb
 def is_image_name(name:str)->bool:

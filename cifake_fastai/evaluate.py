@@ -4,9 +4,10 @@
 
 # %% auto 0
 __all__ = ['HEADLINE', 'classification_metrics', 'fit_temperature', 'calibrate', 'calibration_error', 'eer_threshold',
-           'plot_reliability', 'choose_unsure_band', 'test_files', 'metrics_table', 'left_out_text', 'Evaluation',
-           'evaluate_files', 'evaluate', 'get_test_accuracy', 'compare_models', 'plot_evaluation', 'show_predictions',
-           'plot_top_losses', 'robustness', 'robustness_summary', 'plot_robustness', 'evaluate_folder_dataset']
+           'plot_reliability', 'choose_unsure_band', 'readable_test_files', 'metrics_table', 'left_out_text',
+           'Evaluation', 'evaluate_files', 'evaluate', 'get_test_accuracy', 'compare_models', 'plot_evaluation',
+           'show_predictions', 'plot_top_losses', 'robustness', 'robustness_summary', 'plot_robustness',
+           'evaluate_folder_dataset']
 
 # %% ../nbs/08_evaluate.ipynb
 import warnings
@@ -17,7 +18,7 @@ from sklearn.metrics import (classification_report, balanced_accuracy_score, roc
 from fastai.vision.all import Learner, ClassificationInterpretation, ifnone, store_attr
 from .core import CifakeError, data_folder, DataFolder, DatasetError, open_rgb
 from .cache import image_files
-from .audit import test_overlap, overlap_rows
+from .audit import overlap_table, overlap_rows
 from .data import sample_files, folder_dataset, source_labeller
 from .inference import predict_probs, TemperatureCE, detector_threshold
 from .degrade import PERTURBATIONS
@@ -135,7 +136,7 @@ def choose_unsure_band(y, # 1 for the positive class (FAKE), else 0 (held-out im
     return float(lo[i]), float(hi[j])
 
 # %% ../nbs/08_evaluate.ipynb
-def test_files(learn:Learner, # The model to evaluate (its vocabulary decides which labels are known)
+def readable_test_files(learn:Learner, # The model to evaluate (its vocabulary decides which labels are known)
                test_path:str|Path|DataFolder, # Folder with one sub-folder per class (e.g. `test/`), a dataset root, or a `DataFolder`
               )->tuple: # (sorted readable files, DataFrame of unreadable files)
     "The readable, labelled test images for `learn`; unknown labels are refused, unreadable files skipped with a warning."
@@ -144,6 +145,14 @@ def test_files(learn:Learner, # The model to evaluate (its vocabulary decides wh
         raise DatasetError(f"Test labels {unknown} (folders in {folder.test}) are unknown to the model, which knows {vocab}.")
     cache, fs = image_files(folder, labels=None, min_classes=1, split='test')
     return sorted(fs), cache.bad
+
+# %% ../nbs/08_evaluate.ipynb
+def __getattr__(name:str):
+    "Names of earlier versions, still working, with a warning."
+    if name == 'test_files':           # renamed: a public `test_*` function looks like a test to pytest
+        warnings.warn("cifake_fastai.evaluate.test_files is now readable_test_files", DeprecationWarning, stacklevel=2)
+        return readable_test_files
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # %% ../nbs/08_evaluate.ipynb
 HEADLINE = ('n', 'correct', 'accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'pr_auc')
@@ -167,7 +176,7 @@ def left_out_text(record:dict)->str:
 class Evaluation:
     "What `evaluate` measured: `record` (from `classification_metrics`) and the per-image `files`, `targs`, `probs` behind it."
     def __init__(self, record:dict, files:list, targs:np.ndarray, probs:np.ndarray, vocab:list, unreadable:pd.DataFrame, learn=None,
-                 clean:np.ndarray|None=None, # Which of `files` are clean test images (see `test_overlap`)
+                 clean:np.ndarray|None=None, # Which of `files` are clean test images (see `overlap_table`)
                 ):
         store_attr()
     @property
@@ -224,12 +233,12 @@ def evaluate(learn:Learner, # A trained learner
              bs:int=64, # Batch size
              train_path='auto', # Training folder whose images are left out of the clean figures (`'auto'`: the dataset's `train/`)
             )->Evaluation:
-    "Evaluate `learn` on a test folder, on all its readable images and on the clean ones (see `test_overlap`)."
+    "Evaluate `learn` on a test folder, on all its readable images and on the clean ones (see `overlap_table`)."
     folder = data_folder(test_path, 'test', None, 1)           # resolved and checked here, once; the layers below take it as it is
-    fs, bad = test_files(learn, folder)
+    fs, bad = readable_test_files(learn, folder)
     res = evaluate_files(learn, sample_files(fs, max_n), positive=positive, model_name=model_name, bs=bs)
     res.unreadable = bad
-    ov = test_overlap(folder, train_path)
+    ov = overlap_table(folder, train_path)
     rows = overlap_rows(ov, res.files)
     res.clean = rows.clean.values
     res.record.update(unreadable=len(bad), of_total=len(fs),
@@ -241,7 +250,7 @@ def evaluate(learn:Learner, # A trained learner
 def get_test_accuracy(learn:Learner, # A trained learner
                       test_path:str|Path, # Test folder (class sub-folders), or a dataset root with `test/`
                       bs:int=64, # Batch size
-                      clean:bool=False, # On the clean test images only (see `test_overlap`)
+                      clean:bool=False, # On the clean test images only (see `overlap_table`)
                      )->tuple: # (accuracy in percent, correct, total)
     "Test accuracy as the reference notebook reports it: (percent, correct, total) over the test folder's (clean) images."
     r = evaluate(learn, test_path, bs=bs).record
@@ -310,7 +319,7 @@ def plot_top_losses(learn:Learner, # A trained learner
                    ): # The `Figure`
     "The `k` test images with the highest loss (the most confident mistakes first), with fastai's `ClassificationInterpretation`."
     import matplotlib.pyplot as plt
-    evaluate(learn, test_path).interpretation().plot_top_losses(k, **kwargs)
+    evaluate_files(learn, readable_test_files(learn, test_path)[0]).interpretation().plot_top_losses(k, **kwargs)   # no clean-set audit needed
     return plt.gcf()
 
 # %% ../nbs/08_evaluate.ipynb
@@ -324,7 +333,7 @@ def robustness(learn, # A trained detector, or several as a dict (name -> learne
     "Accuracy and ROC AUC of `learn` on the test images after each perturbation, and how many verdicts stay what they were."
     ls = learn if isinstance(learn, dict) else {None: learn}
     first = next(iter(ls.values()))
-    fs = sample_files(test_files(first, test_path)[0] if isinstance(test_path, (str, Path)) else [Path(f) for f in test_path], max_n)
+    fs = sample_files(readable_test_files(first, test_path)[0] if isinstance(test_path, (str, Path)) else [Path(f) for f in test_path], max_n)
     vocab = list(first.dls.vocab)
     if (other := [k for k, l in ls.items() if list(l.dls.vocab) != vocab]):
         raise CifakeError(f"detectors {other} have other classes than {vocab} (or in another order): compare detectors of the same classes")

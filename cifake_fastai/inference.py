@@ -5,7 +5,7 @@
 # %% auto 0
 __all__ = ['WEIGHTS', 'CONFIG', 'THRESHOLD', 'export_detector', 'TemperatureCE', 'shipped_detector', 'file_sha256',
            'save_detector', 'load_detector', 'image_paths', 'predict_probs', 'detector_threshold', 'unsure_band',
-           'verdicts', 'predict_images']
+           'verdicts', 'verdict_rule', 'predict_images']
 
 # %% ../nbs/07_inference.ipynb
 from pathlib import Path
@@ -69,8 +69,8 @@ def _norm_stats(learn)->tuple:
     return tuple(n.mean.flatten().tolist()), tuple(n.std.flatten().tolist())
 
 def save_detector(learn:Learner, # A detector trained on the fast loader with a network that has a `cfg` (e.g. `cifake_resnet9`)
-                  path:str|Path, # Folder to write `model.safetensors` and `config.json` in
-                  overwrite:bool=False, # Replace an existing detector in `path`
+                  out:str|Path, # Folder to write `model.safetensors` and `config.json` in
+                  overwrite:bool=False, # Replace an existing detector in `out`
                   **info, # More entries for `config.json` (e.g. metrics; `threshold=`, `unsure=(low, high)` replace the learner's)
                  )->Path:
     "Write `learn`'s network as safetensors weights (no pickle) and a JSON config that `load_detector` rebuilds it from."
@@ -78,16 +78,16 @@ def save_detector(learn:Learner, # A detector trained on the fast loader with a 
     if cfg is None or size is None:
         raise CifakeError("save_detector writes networks that record their configuration (cifake_resnet9) trained on the fast loader; "
                           "save other detectors with export_detector")
-    path = Path(path).expanduser()
-    if (path/WEIGHTS).exists() and not overwrite: raise OutputExistsError(f"{path/WEIGHTS} already exists; choose another folder or pass overwrite=True")
-    path.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.detach().cpu().contiguous() for k, v in learn.model.state_dict().items()}, path/WEIGHTS)
+    out = Path(out).expanduser()
+    if (out/WEIGHTS).exists() and not overwrite: raise OutputExistsError(f"{out/WEIGHTS} already exists; choose another folder or pass overwrite=True")
+    out.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.detach().cpu().contiguous() for k, v in learn.model.state_dict().items()}, out/WEIGHTS)
     mean, std = _norm_stats(learn)
-    config = dict(cfg, vocab=list(learn.dls.vocab), size=size, input_size=getattr(batch_tfm(learn.dls, BatchResize), 'size', size),
+    config = dict(cfg, vocab=list(learn.dls.vocab), cache_size=size, input_size=getattr(batch_tfm(learn.dls, BatchResize), 'size', size),
                   mean=mean, std=std, temperature=getattr(learn.loss_func, 'temperature', 1.0), threshold=detector_threshold(learn),
-                  unsure=unsure_band(learn)) | info | dict(sha256=file_sha256(path/WEIGHTS))
-    (path/CONFIG).write_text(json.dumps(config, indent=1))
-    return path
+                  unsure=unsure_band(learn)) | info | dict(sha256=file_sha256(out/WEIGHTS))
+    (out/CONFIG).write_text(json.dumps(config, indent=1))
+    return out
 
 # %% ../nbs/07_inference.ipynb
 def _from_weights(path:Path, cpu:bool)->Learner:
@@ -98,7 +98,8 @@ def _from_weights(path:Path, cpu:bool)->Learner:
         raise CifakeError(f"{path/WEIGHTS} does not match the SHA-256 in {CONFIG}: the file is damaged or was replaced; reinstall or save it again")
     model = build_network(cfg)
     model.load_state_dict(load_file(path/WEIGHTS))
-    dls = inference_dls(cfg['vocab'], size=cfg.get('input_size', cfg['size']), cache_size=cfg['size'], stats=(cfg['mean'], cfg['std']),
+    cache_size = cfg.get('cache_size', cfg.get('size'))         # 'size' in the configs of earlier versions
+    dls = inference_dls(cfg['vocab'], size=cfg.get('input_size', cache_size), cache_size=cache_size, stats=(cfg['mean'], cfg['std']),
                         device='cpu' if cpu else None)
     learn = Learner(dls, model.to(dls.device), loss_func=TemperatureCE(cfg.get('temperature', 1.0)))
     learn.threshold, learn.unsure_band, learn.detector_config = cfg.get('threshold', THRESHOLD), cfg.get('unsure'), cfg
@@ -217,6 +218,21 @@ def verdicts(prob_fake, # P(FAKE) of each image
     p = np.asarray(prob_fake, dtype=float)
     if band is None: return np.where(p >= threshold, 'FAKE', 'REAL').astype(object)
     return np.select([p < band[0], p >= band[1]], ['REAL', 'FAKE'], 'UNSURE').astype(object)
+
+# %% ../nbs/07_inference.ipynb
+def verdict_rule(learn:Learner, # A detector
+                 threshold:float|None=None, # FAKE when P(FAKE) >= threshold (default: the detector's own)
+                 unsure:bool=False, # The detector's UNSURE band instead of a threshold (as `predict_images(unsure=True)`)
+                 markdown:bool=False, # The verdicts in bold, for a page
+                )->str:
+    "How P(FAKE) becomes a verdict for `learn`: the threshold, or the UNSURE band and how often the verdicts outside it were right."
+    v = {k: f'**{k}**' if markdown else k for k in ('FAKE', 'REAL', 'UNSURE')}
+    band = unsure_band(learn) if unsure else None
+    if band is None or band[0] >= band[1]:
+        return f"{v['FAKE']} when P(FAKE) is at least {detector_threshold(learn) if threshold is None else threshold:.4f}, {v['REAL']} below"
+    acc = getattr(learn, 'detector_config', {}).get('unsure_accuracy')       # what the band was chosen for, when the config says
+    return (f"{v['FAKE']} when P(FAKE) is at least {band[1]:.4f}, {v['REAL']} below {band[0]:.4f}, {v['UNSURE']} in between: a band "
+            f"chosen on held-out images" + (f" so that the verdicts outside it are right {100*acc:.1f}% of the time there" if acc else ""))
 
 # %% ../nbs/07_inference.ipynb
 def _size_note(wh:tuple|None, size:int|None)->str|None:

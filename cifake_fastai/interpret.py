@@ -197,6 +197,8 @@ def cam_layer(learn, # A `Learner` or model
     v = _vit(m)
     if v is not None:
         return next(n for n, mod in m.named_modules() if mod is v.blocks[-1].norm1)
+    # our own hooks, not fastai's `hook_outputs`: that keeps one output per module in module order, and what is needed here
+    # is the order in which the forward pass runs them (the last spatial output), which definition order need not follow
     seen, hs = [], []
     for n, mod in m.named_modules():
         if n and not isinstance(mod, _SKIP):
@@ -354,12 +356,12 @@ def show_patterns(patterns:list, ncols:int=8):
 
 def layer_patterns(learn, # A `Learner` or model
                    layer:str, # Layer name (see `conv_layers`)
-                   max_n:int|None=None, # At most this many channels, the first ones (default: all)
+                   n_channels:int|None=None, # The first this many channels (default: all)
                    **kwargs, # Passed to `filter_pattern`
                   )->list:
-    "`filter_pattern` for the first `max_n` channels (default: all) of `layer`."
+    "`filter_pattern` for the first `n_channels` channels (default: all) of `layer`."
     with torch.no_grad(): c = get_activations(learn, torch.zeros(1, 3, kwargs.get('size', 32), kwargs.get('size', 32)), layer)[layer].shape[1]
-    return [filter_pattern(learn, layer, i, **kwargs) for i in range(min(ifnone(max_n, c), c))]
+    return [filter_pattern(learn, layer, i, **kwargs) for i in range(min(ifnone(n_channels, c), c))]
 
 # %% ../nbs/09_interpret.ipynb
 def edge_maps(img, # Image file, PIL image or uint8 array
@@ -397,7 +399,7 @@ def log_spectrum(x:np.ndarray, # (n, h, w, 3) uint8 images
 
 def mean_spectrum(path:str|Path, # A folder of class folders (e.g. `test/`), or a dataset root with `train/`
                   size:int=32, # Images are compared at this size (cached, centre-cropped and resized as the loaders do)
-                  max_n:int|None=None, # At most this many per class (deterministic: the first in sorted order)
+                  per_class:int|None=None, # At most this many images per class (deterministic: the first in sorted order)
                   bs:int=4096, # Images per FFT batch
                  )->dict: # label -> (size, size) spectrum
     "Mean log-magnitude Fourier spectrum of the images of each class in `path`."
@@ -406,7 +408,7 @@ def mean_spectrum(path:str|Path, # A folder of class folders (e.g. `test/`), or 
     labels = np.array(cache.labels)[rows]
     res = {}
     for lbl in sorted(set(labels)):
-        r = rows[labels == lbl][:max_n]
+        r = rows[labels == lbl][:per_class]
         s = [log_spectrum(np.asarray(cache.x[r[i:i+bs]]))*len(r[i:i+bs]) for i in range(0, len(r), bs)]
         res[lbl] = (np.sum(s, 0)/len(r)).astype(np.float32)
     return res

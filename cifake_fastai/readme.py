@@ -63,6 +63,8 @@ def nb_to_markdown(nb:str|Path|dict, # A notebook file, or its parsed JSON
 
 # %% ../nbs/99_readme.ipynb
 def _project_root(start:Path|None=None)->Path:
+    # not nbdev's `get_config(path=...)`: given a folder outside any project it answers with the current folder's project,
+    # so `cifake_readme --path elsewhere` would rewrite the wrong README; this refuses instead
     p = (start or Path.cwd()).resolve()
     for d in (p, *p.parents):
         if (d/'settings.ini').exists(): return d

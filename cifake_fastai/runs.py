@@ -9,7 +9,7 @@ __all__ = ['PUBLISHED', 'versions', 'new_run', 'save_figure', 'evaluate_run', 't
 import json, platform, shutil, sys, time
 from pathlib import Path
 import pandas as pd, torch
-from fastai.vision.all import Flip, default_device, num_distrib
+from fastai.vision.all import Flip, default_device, ifnone, num_distrib
 import cifake_fastai
 from .core import CifakeError, data_folder, DataFolder, DatasetError, OutputExistsError, PathMissingError
 from .cache import image_files
@@ -17,7 +17,7 @@ from .data import fast_dls, sample_files
 from .degrade import RandomDegrade
 from .models import is_vit, resolve_pretrained
 from .distrib import on_main, main_process, barrier
-from .train import train_cpu_recipe, train_model, seconds_per_epoch, plot_history
+from .train import CPU_RECIPE, train_cpu_recipe, train_model, seconds_per_epoch, plot_history
 from .inference import export_detector, load_detector
 from .evaluate import evaluate, plot_evaluation, show_predictions, metrics_table, left_out_text
 
@@ -98,15 +98,15 @@ def evaluate_run(path:str|Path, # A run folder (with `model.pkl`)
 def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), or a folder of class folders (default: the sample)
               arch:str='resnet18', # A name from `ARCHS`, or a torchvision/timm name
               size:int|None=None, # Input side (default: 224 on a GPU or for ViT, 32 on a CPU)
-              epochs:int|None=10, # Epochs (`fine_tune(epochs)`; from scratch one cycle); `None` with `minutes`: fit the budget
+              epochs:int|None=None, # Epochs (default: 10, as `fine_tune(10)`; with `recipe`, the recipe's); with `minutes`: at most this many
               patience:int|None=2, # Early-stopping patience (`None`: off)
               pretrained='auto', # ImageNet weights: True, False or 'auto' (when available)
               name:str|None=None, # Run name (default: a timestamp)
               runs:str|Path='runs', # Folder of runs
               overwrite:bool=False, # Replace an existing run of that name
-              bs:int|None=None, # Batch size (default: 64, or 256 at 32 px)
+              bs:int|None=None, # Batch size (default: 64, or the CPU recipe's 256 at 32 px)
               lr:float|None=None, # Learning rate (default: `train_model`'s)
-              valid_pct:float=0.2, # Validation share
+              valid_pct:float|None=None, # Validation share (default: 0.2, as the reference; with `recipe`, the recipe's 0.05)
               seed:int=42, # Split seed
               flip:bool=False, # Random horizontal flips (the CPU recipe uses them)
               minutes:float|None=None, # Time budget for training: epochs are chosen to fit it
@@ -124,9 +124,9 @@ def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), o
         raise DatasetError(f"{test_dir} has class folder(s) {extra} that {train} lacks: the model could not be tested on them. "
                            f"Move them out of {test_dir.name}/ (checked before training, not after it)")
     run = on_main(lambda: new_run(name, runs, overwrite))      # distributed: the main process makes it, all use it
-    if recipe: arch, size, flip, pretrained, patience = 'cifake_resnet9', 32, True, False, None   # what train_cpu_recipe trains
-    size = size or (224 if is_vit(arch) or default_device().type == 'cuda' else 32)
-    bs = bs or (256 if size <= 64 else 64)
+    if recipe: arch, size, flip, pretrained, patience = 'cifake_resnet9', CPU_RECIPE['size'], True, False, None   # what train_cpu_recipe trains
+    size = size or (224 if is_vit(arch) or default_device().type == 'cuda' else CPU_RECIPE['size'])
+    bs, valid_pct = bs or (CPU_RECIPE['bs'] if size <= 64 else 64), ifnone(valid_pct, CPU_RECIPE['valid_pct'] if recipe else 0.2)
     _, fs = image_files(ds)
     files = sample_files(fs, max_n) if max_n else None
     dls = fast_dls(ds, size=size, bs=min(bs, max(2, int(len(files or fs)*(1-valid_pct))//2)), valid_pct=valid_pct, seed=seed,
@@ -137,6 +137,7 @@ def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), o
         epoch_s = seconds_per_epoch(dls, arch)
         fit = max(1, int(minutes*60/epoch_s) - (1 if use_pre else 0))
         epochs = fit if epochs is None else min(epochs, fit)
+    if epochs is None: epochs = CPU_RECIPE['robust_epochs' if robust else 'epochs'] if recipe else 10   # the recipe's, or fine_tune(10)
     cfg = dict(run=run.name, data=str(ds.root), train=str(train),
                test=str(test_dir) if test_dir else None, arch=arch, size=size, bs=dls.bs,
                epochs=epochs, patience=patience, pretrained=use_pre, pretrained_requested=pretrained, lr=lr, valid_pct=valid_pct,

@@ -10,11 +10,11 @@ import contextlib, json, tempfile
 from pathlib import Path
 import pandas as pd
 from fastai.vision.all import Flip, default_device, ifnone
-from .core import DatasetError, cifake_class, dataset_splits
+from .core import DatasetError, cifake_class, dataset_splits, data_folder
 from .cache import image_files
 from .data import fast_dls, sample_files
 from .models import is_vit
-from .train import train_model
+from .train import CPU_RECIPE, train_model
 from .evaluate import evaluate_files
 from .runs import PUBLISHED, new_run, train_run, evaluate_run, write_report, versions, save_figure
 
@@ -32,7 +32,7 @@ def reproduce(path:str|Path|None=None, # CIFAKE root with train/ and test/ (defa
               overwrite:bool=False, # Replace an existing run folder of that name
              )->pd.DataFrame:
     "The reference study in one call: PCA baseline and the three models, test accuracies beside the published figures."
-    train, test_dir = dataset_splits(path)
+    ds = data_folder(path); train, test_dir = ds.train, ds.test       # resolved and checked once, for the baseline and every model
     if test_dir is None: raise DatasetError(f"{path} has no test/ folder: reproducing needs a dataset root with train/ and test/")
     out = new_run(name, runs, overwrite)
     gpu = default_device().type == 'cuda'
@@ -51,8 +51,8 @@ def reproduce(path:str|Path|None=None, # CIFAKE root with train/ and test/ (defa
         vit = is_vit(a)
         kw = dict(epochs=epochs, pretrained=pretrained, runs=out, name=a, overwrite=overwrite)
         kw.update(minutes=vit_minutes, max_n=vit_max_n, test=not vit_max_n) if vit else kw.update(minutes=minutes)
-        if not gpu: kw.update(bs=16) if vit else kw.update(bs=256, lr=5e-3, flip=True, valid_pct=0.05, patience=None)
-        run = train_run(train.parent, a, **kw)
+        if not gpu: kw.update(bs=16) if vit else kw.update(**{k: CPU_RECIPE[k] for k in ('bs', 'lr', 'valid_pct')}, flip=True, patience=None)
+        run = train_run(ds, a, **kw)
         m = evaluate_run(run, test_dir, max_n=vit_max_n, tag='') if vit and vit_max_n else json.loads((run/'metrics.json').read_text())
         if vit and vit_max_n: write_report(run)
         cfg = json.loads((run/'config.json').read_text())
@@ -68,7 +68,7 @@ def reproduce(path:str|Path|None=None, # CIFAKE root with train/ and test/ (defa
     md = [f'# Reproducing the CIFAKE reference notebook on {train.parent.name}/', '', f"Device: {versions()['device']}.", '',
           t.to_markdown(index=False, floatfmt='.2f'), '', 'Published: the reference notebook (GPU, ImageNet weights, 224 px), on all test images. '
           '`accuracy` is on all test images, as published; `accuracy_clean` on the clean test images, which leave out test images '
-          'whose contents are also in train/ or repeated in test/ (`test_overlap`). `difference` compares `accuracy` with the published '
+          'whose contents are also in train/ or repeated in test/ (`overlap_table`). `difference` compares `accuracy` with the published '
           'figure. Models: see their folders.', '']
     if not gpu: md += [f"On a CPU every model trains under a time budget: the ResNets {minutes} min each at 32 px "
                        f"(the CPU recipe's settings), ViT-B/16 (224 px only) {vit_minutes} min on {vit_max_n} "
@@ -85,8 +85,8 @@ def synthetic_training(path:str|Path|None=None, # CIFAKE root with train/ and te
                        arch='cifake_resnet9', # Network (from scratch)
                        size:int=32, # Input side
                        bs:int=128, # Batch size
-                       lr:float=5e-3, # Peak learning rate
-                       max_n:int|None=None, # Training images per source (default: all)
+                       lr:float=CPU_RECIPE['lr'], # Peak learning rate
+                       per_source:int|None=None, # At most this many training images per source (default: all)
                        out:str|Path|None=None, # Folder for checkpoints (default: a temporary one)
                       )->pd.DataFrame: # Rows: classes, accuracy, macro avg, weighted avg; columns: trained on FAKE / REAL
     "Train 10-class CIFAR classifiers on FAKE only and on REAL only; F1 per class on the REAL test set."
@@ -99,7 +99,7 @@ def synthetic_training(path:str|Path|None=None, # CIFAKE root with train/ and te
         out = Path(out) if out else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix='cifake_synthetic_')))
         cols = {}
         for src in ('FAKE', 'REAL'):
-            files = sample_files([f for f in fs if f.parent.name == src], max_n, labels=[cifake_class(f) for f in fs if f.parent.name == src])
+            files = sample_files([f for f in fs if f.parent.name == src], per_source, labels=[cifake_class(f) for f in fs if f.parent.name == src])
             dls = fast_dls(train, size=size, bs=bs, files=files, get_y=cifake_class, labels=None, batch_tfms=Flip())
             learn = train_model(dls, arch, epochs=epochs, pretrained=False, patience=None, lr=lr, out=out, fname=f'cifar10-{src}', overwrite=True)
             m = evaluate_files(learn, real_test, labels=[cifake_class(f) for f in real_test]).record

@@ -6,12 +6,13 @@
 __all__ = ['make_messy_folder', 'make_broken_datasets', 'sample_learner']
 
 # %% ../nbs/97_test_utils.ipynb
-import hashlib, os, shutil, tempfile, time
+import contextlib, hashlib, os, shutil, tempfile
 from pathlib import Path
 import numpy as np
 from PIL import Image
 import cifake_fastai
 from .core import LABELS, open_rgb, sample_path
+from .cache import user_cache
 
 # %% ../nbs/97_test_utils.ipynb
 def make_messy_folder(out:str|Path, # Folder to create
@@ -85,6 +86,15 @@ def make_broken_datasets(out:str|Path, # Folder to create them in
     return res
 
 # %% ../nbs/97_test_utils.ipynb
+@contextlib.contextmanager
+def _locked(p:Path):
+    "Hold an exclusive lock on file `p` inside the block: other processes wait for it; the lock ends with its process, so none is ever stale."
+    import fcntl
+    with open(p, 'a') as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try: yield
+        finally: fcntl.flock(fh, fcntl.LOCK_UN)
+
 def _code_hash()->str:
     h = hashlib.sha1()
     for f in sorted(Path(cifake_fastai.__file__).parent.glob('*.py')): h.update(f.read_bytes())
@@ -98,24 +108,18 @@ def sample_learner(epochs:int=8, # Epochs of the CPU recipe
     from cifake_fastai.inference import load_detector
     import pandas as pd
     from fastai.torch_core import set_seed
-    base = Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'cifake_fastai'/'test-models'
+    base = user_cache()/'test-models'
     f = base/f'sample-{epochs}-{width}-{_code_hash()}.pkl'
     base.mkdir(parents=True, exist_ok=True)
-    lock = f.with_suffix('.lock')
-    for _ in range(600):                        # notebooks tested in parallel: one trains, the others wait for its file
-        if f.exists(): break
-        try: os.close(os.open(lock, os.O_CREAT | os.O_EXCL)); break
-        except FileExistsError: time.sleep(0.5)
-    if not f.exists():
-        try:
+    with _locked(f.with_suffix('.lock')):       # notebooks tested in parallel: one trains, the others wait for its file
+        if not f.exists():
             with tempfile.TemporaryDirectory() as d:
                 set_seed(42, reproducible=True)
-                learn = train_cpu_recipe(sample_path(), epochs=epochs, width=width, bs=32, lr=5e-3, valid_pct=0.2, out=d)
+                learn = train_cpu_recipe(sample_path(), epochs=epochs, width=width, bs=32, valid_pct=0.2, out=d)
                 learn.history.to_csv(f.with_suffix('.csv'), index=False)
                 tmp = Path(d)/'model.pkl'
                 learn.export(tmp)
                 shutil.move(str(tmp), f.with_suffix('.tmp')); os.replace(f.with_suffix('.tmp'), f)   # whole files only
-        finally: lock.unlink(missing_ok=True)
     learn = load_detector(f)
     learn.history = pd.read_csv(f.with_suffix('.csv'))
     return learn
