@@ -6,12 +6,12 @@
 __all__ = ['DatasetAudit', 'overlap_table', 'overlap_rows', 'audit_dataset']
 
 # %% ../nbs/03_audit.ipynb
-import os, warnings
+import os
 from collections import Counter
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.all import store_attr
-from .core import data_folder, DataFolder, DatasetError, PathMissingError
+from .core import renamed, data_folder, DataFolder, DatasetError, PathMissingError
 from .cache import scan_images, folder_scan
 
 # %% ../nbs/03_audit.ipynb
@@ -88,12 +88,7 @@ def overlap_rows(overlap:pd.DataFrame, # What `overlap_table` returned
     return rows.reset_index().astype(dict(in_train=bool, clean=bool, test_copies=int))
 
 # %% ../nbs/03_audit.ipynb
-def __getattr__(name:str):
-    "Names of earlier versions, still working, with a warning."
-    if name == 'test_overlap':         # renamed: a public `test_*` function looks like a test to pytest
-        warnings.warn("cifake_fastai.audit.test_overlap is now overlap_table", DeprecationWarning, stacklevel=2)
-        return overlap_table
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = renamed(__name__, {'test_overlap': overlap_table})    # renamed: a public `test_*` function looks like a test to pytest
 
 # %% ../nbs/03_audit.ipynb
 def audit_dataset(path:str|Path, # Dataset root with `train/` and `test/` (or a single folder of class folders)

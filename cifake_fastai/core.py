@@ -4,10 +4,10 @@
 
 # %% auto 0
 __all__ = ['image_extensions', 'LABELS', 'CIFAR10_CLASSES', 'MAX_IMAGE_BYTES', 'MAX_IMAGE_PIXELS', 'CifakeError', 'DatasetError',
-           'UnreadableImageError', 'PathMissingError', 'OutputExistsError', 'is_network_error', 'cifake_class',
-           'sample_path', 'unreadable_reason', 'image_bytes', 'decode_image', 'to_rgb', 'open_rgb', 'square_resize',
-           'is_image_name', 'list_images', 'class_folders', 'split_folder', 'dataset_splits', 'train_beside',
-           'check_layout', 'DataFolder', 'data_folder']
+           'UnreadableImageError', 'PathMissingError', 'OutputExistsError', 'is_network_error', 'renamed',
+           'cifake_class', 'sample_path', 'unreadable_reason', 'image_bytes', 'decode_image', 'to_rgb', 'open_rgb',
+           'square_resize', 'is_image_name', 'list_images', 'class_folders', 'split_folder', 'dataset_splits',
+           'train_beside', 'check_layout', 'DataFolder', 'data_folder']
 
 # %% ../nbs/00_core.ipynb
 import io, mimetypes, os, re, stat, warnings
@@ -58,6 +58,18 @@ def is_network_error(e:BaseException)->bool:
         if isinstance(e, _network_types()): return True
         e = e.__cause__                      # `raise ... from` a network error; not an error that merely happened during one
     return False
+
+# %% ../nbs/00_core.ipynb
+def renamed(module:str, # The module's `__name__`
+            names:dict, # {old name: the function that replaced it}
+           ):
+    "A module-level `__getattr__` that answers the old names of renamed functions with a `DeprecationWarning`."
+    def __getattr__(name:str):
+        if name in names:
+            warnings.warn(f"{module}.{name} is now {names[name].__name__}", DeprecationWarning, stacklevel=2)
+            return names[name]
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    return __getattr__
 
 # %% ../nbs/00_core.ipynb
 def cifake_class(fn:str|Path, # A CIFAKE file name, e.g. `'123 (4).jpg'`

@@ -16,7 +16,7 @@ import numpy as np, pandas as pd, torch
 from sklearn.metrics import (classification_report, balanced_accuracy_score, roc_auc_score, average_precision_score,
                              confusion_matrix, ConfusionMatrixDisplay, RocCurveDisplay, PrecisionRecallDisplay)
 from fastai.vision.all import Learner, ClassificationInterpretation, ifnone, store_attr
-from .core import CifakeError, data_folder, DataFolder, DatasetError, open_rgb
+from .core import renamed, CifakeError, data_folder, DataFolder, DatasetError, open_rgb
 from .cache import image_files
 from .audit import overlap_table, overlap_rows
 from .data import sample_files, folder_dataset, source_labeller
@@ -147,12 +147,7 @@ def readable_test_files(learn:Learner, # The model to evaluate (its vocabulary d
     return sorted(fs), cache.bad
 
 # %% ../nbs/08_evaluate.ipynb
-def __getattr__(name:str):
-    "Names of earlier versions, still working, with a warning."
-    if name == 'test_files':           # renamed: a public `test_*` function looks like a test to pytest
-        warnings.warn("cifake_fastai.evaluate.test_files is now readable_test_files", DeprecationWarning, stacklevel=2)
-        return readable_test_files
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = renamed(__name__, {'test_files': readable_test_files})    # renamed: a public `test_*` function looks like a test to pytest
 
 # %% ../nbs/08_evaluate.ipynb
 HEADLINE = ('n', 'correct', 'accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'pr_auc')
