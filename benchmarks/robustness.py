@@ -34,8 +34,8 @@ def detector_at(rev:str, dest:Path)->Path:
 def beyond()->dict:
     "Transformations of an upload that no row of `PERTURBATIONS` names (name -> function(PIL image) -> PIL image)."
     from PIL import Image, ImageEnhance, ImageFilter, ImageOps
-    from cifake_fastai.degrade import chain, jpeg, crop_resize
-    def webp(q): return lambda im: _reopen(im, 'WEBP', quality=q)
+    from cifake_fastai.degrade import chain, encode, jpeg, crop_resize
+    def webp(q): return encode('WEBP', quality=q)
     def enhance(E, f): return lambda im: E(im).enhance(f)
     return {'clean': lambda im: im, 'webp q75': webp(75), 'webp q40': webp(40), 'jpeg q20': jpeg(20),
             'brighter 1.3': enhance(ImageEnhance.Brightness, 1.3), 'darker 0.7': enhance(ImageEnhance.Brightness, 0.7),
@@ -51,12 +51,6 @@ def beyond()->dict:
             'stretched to 512x384': lambda im: im.resize((512, 384), Image.BICUBIC),
             'upscale 128px + blur 2 + jpeg q80': chain(lambda im: im.resize((128, 128), Image.BICUBIC),
                                                        lambda im: im.filter(ImageFilter.GaussianBlur(2)), jpeg(80))}
-
-def _reopen(im, fmt, **kw):
-    import io
-    from PIL import Image
-    b = io.BytesIO(); im.save(b, fmt, **kw)
-    return Image.open(io.BytesIO(b.getvalue())).convert('RGB')
 
 def compare(learners:dict, test_path, max_n=None, perturbations=None)->tuple:
     "The robustness table of several detectors (name -> learner) on the same perturbed images: (as `robustness` gives it, side by side)."
