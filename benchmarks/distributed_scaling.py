@@ -22,7 +22,9 @@ def worker(out:Path, bs:int, epochs:int):
     from fastai.torch_core import set_seed
     from cifake_fastai.core import sample_path
     import shutil
-    from cifake_fastai.train import train_cpu_recipe, main_process, on_main, barrier, num_distrib
+    from cifake_fastai.train import train_cpu_recipe
+    from cifake_fastai.distrib import main_process, on_main, barrier
+    from fastai.torch_core import num_distrib
     from cifake_fastai.evaluate import evaluate
     set_seed(42)
     path = sample_path(large=True)

@@ -15,7 +15,7 @@ from provenance import cifake_root, recorded, RESULTS
 
 def main(data, out, epochs):
     from fastai.torch_core import set_seed
-    from cifake_fastai.runs import synthetic_training
+    from cifake_fastai.study import synthetic_training
     root = cifake_root(data, out=Path(out)/'data')
     t = time.time()
     set_seed(42)

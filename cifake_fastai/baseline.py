@@ -116,7 +116,7 @@ class BaselineResult:
     def predict(self, X:np.ndarray, n:int)->np.ndarray:
         "Labels for flattened pixels `X` from the model on `n` components."
         return self.models[n].predict(self.transform(X, n))
-    def __repr__(self): return self.table.to_string(index=False)
+    def __repr__(self): return self.table.drop(columns='fit_s').to_string(index=False)   # timings (`table.fit_s`) differ at every run
 
 # %% ../nbs/05_baseline.ipynb
 def pca_logreg_baseline(path:str|Path, # Dataset root with train/ and test/, or a training folder of class folders

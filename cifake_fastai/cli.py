@@ -235,7 +235,7 @@ def cmd_reproduce(path:Param(_CIFAKE_ROOT, str, **_OPTIONAL)=None,
              ):
     "The reference study: PCA baseline, ResNet-18, ResNet-34 and ViT-B/16 test accuracies beside the published figures."
     import pandas as pd
-    from cifake_fastai.runs import reproduce as _reproduce
+    from cifake_fastai.study import reproduce as _reproduce
     t = time.perf_counter()
     res = _reproduce(path=path, name=name, runs=runs, pretrained=_PRETRAINED[pretrained], archs=tuple(archs), epochs=epochs,
                      minutes=minutes, vit_minutes=vit_minutes, vit_max_n=vit_max_n, baseline=baseline, overwrite=overwrite)
@@ -250,7 +250,7 @@ def cmd_experiment_synthetic(path:Param(_CIFAKE_ROOT, str, **_OPTIONAL)=None,
                          overwrite:bool=False, # Replace an existing --csv file
                         ):
     "Synthetic images as training data: 10-class CIFAR classifiers trained on FAKE only vs REAL only, F1 on REAL test images."
-    from cifake_fastai.runs import synthetic_training
+    from cifake_fastai.study import synthetic_training
     csv = _new_file(csv, overwrite)
     t = synthetic_training(path=path, epochs=epochs, per_source=per_source)
     print(t.round(3).to_string())
