@@ -70,6 +70,8 @@ Reproduce it (writes this folder; `--overwrite` to replace it):
 ## Weights
 `model.safetensors` ({cfg['n_params']:,} parameters), SHA-256 `{cfg['sha256']}` (also in `config.json`; `load_detector`
 refuses a file that does not match it).
+`model.onnx`, the same network for ONNX Runtime (decoded uint8 images in, probabilities out; `predict_images` runs it), SHA-256
+`{cfg.get('onnx_sha256')}`.
 
 ## Test metrics (FAKE is the positive class; verdicts at P(FAKE) 0.5, as `evaluate` counts them)
 {t.to_markdown(floatfmt=('', '.0f', '.2f', '.4f', '.4f', '.4f', '.4f', '.4f'))}

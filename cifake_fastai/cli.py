@@ -40,6 +40,8 @@ _SOURCES = 'Dataset root with one folder per source'
 _FAKE_PATTERNS = 'Shell patterns of FAKE source folders'
 _REAL_PATTERNS = 'Shell patterns of REAL source folders (default: all the others)'
 _DOWNLOAD = 'Try Kaggle when CIFAKE is not found'
+_ENGINE = 'ONNX Runtime on the detector\'s ONNX copy, PyTorch, or auto: ONNX when the detector has one'
+_ENGINES = ['auto', 'onnx', 'torch']      # inference.ENGINES, named here so that `cifake --help` does not import torch
 _BASELINE = 'Run the PCA baseline too'
 _OPTIONAL, _MANY = dict(opt=False, nargs='?'), dict(nargs='+')
 
@@ -160,6 +162,7 @@ def cmd_predict(files:Param(_FILES, str, **_MANY),
             model:Param(_MODEL, str)=None,
             threshold:float=None, # FAKE when P(FAKE) >= threshold (default: the detector's own, from its model card)
             unsure:bool=False, # Answer UNSURE where the detector is not sure enough (its band, chosen for 99% right verdicts outside it)
+            engine:Param(_ENGINE, str, choices=_ENGINES)='auto',
             csv:str=None, # Also write the predictions to this CSV file (columns path,prediction,prob_fake,...)
             overwrite:bool=False, # Replace an existing --csv file
            ):
@@ -167,7 +170,7 @@ def cmd_predict(files:Param(_FILES, str, **_MANY),
     from cifake_fastai.inference import predict_images, verdict_rule
     csv = _new_file(csv, overwrite)
     learn = _detector(model)
-    pr = predict_images(learn=learn, files=files, threshold=threshold, unsure=unsure)
+    pr = predict_images(learn=learn, files=files, threshold=threshold, unsure=unsure, engine=engine)
     ok, bad = pr[pr.error.isna()], pr[pr.error.notna()]
     for r in ok.itertuples(): print(f"{r.prediction}  {r.prob_fake:.4f}  {r.path}" + (f"  (note: {r.note})" if isinstance(r.note, str) else ''))
     for r in bad.itertuples(): print(f"skipped {r.path}: {r.error}")
