@@ -163,22 +163,33 @@ def cmd_predict(files:Param(_FILES, str, **_MANY),
             threshold:float=None, # FAKE when P(FAKE) >= threshold (default: the detector's own, from its model card)
             unsure:bool=False, # Answer UNSURE where the detector is not sure enough (its band, chosen for 99% right verdicts outside it)
             engine:Param(_ENGINE, str, choices=_ENGINES)='auto',
-            csv:str=None, # Also write the predictions to this CSV file (columns path,prediction,prob_fake,...)
+            csv:str=None, # Also write the predictions to this CSV file, as they come (columns path,prediction,prob_fake,...)
             overwrite:bool=False, # Replace an existing --csv file
+            chunk:int=4096, # Images per step: each step's lines are printed and its rows written before the next is read
            ):
     "REAL or FAKE (or UNSURE), with the probability of FAKE, for image files or folders of any size: one line per image."
-    from cifake_fastai.inference import predict_images, verdict_rule
-    csv = _new_file(csv, overwrite)
-    learn = _detector(model)
-    pr = predict_images(learn=learn, files=files, threshold=threshold, unsure=unsure, engine=engine)
-    ok, bad = pr[pr.error.isna()], pr[pr.error.notna()]
-    for r in ok.itertuples(): print(f"{r.prediction}  {r.prob_fake:.4f}  {r.path}" + (f"  (note: {r.note})" if isinstance(r.note, str) else ''))
-    for r in bad.itertuples(): print(f"skipped {r.path}: {r.error}")
-    if csv: ok.drop(columns='error').to_csv(csv, index=False, errors='backslashreplace')      # file names need not be UTF-8
-    print(f"{len(ok)} images: {int((ok.prediction == 'FAKE').sum())} FAKE, {int((ok.prediction == 'REAL').sum())} REAL"
-          + (f", {int((ok.prediction == 'UNSURE').sum())} UNSURE" if unsure else '')
-          + f" ({verdict_rule(learn, threshold, unsure)}); {len(bad)} unreadable, skipped" + (f"; predictions written to {csv}" if csv else ''))
-    return pr
+    from collections import Counter
+    from cifake_fastai.inference import predict_images, verdict_rule, image_paths
+    csv, learn = _new_file(csv, overwrite), _detector(model)
+    paths, counts, n_bad, t0 = image_paths(files), Counter(), 0, time.perf_counter()
+    tty = sys.stderr.isatty()               # progress on a terminal only: a log gets no bar residue
+    fh = open(csv, 'w', newline='', encoding='utf-8', errors='backslashreplace') if csv else None    # file names need not be UTF-8
+    try:
+        for i in range(0, len(paths), chunk):     # memory stays that of one step, whatever the folder's size
+            pr = predict_images(learn=learn, files=paths[i:i+chunk], threshold=threshold, unsure=unsure, engine=engine)
+            ok, bad = pr[pr.error.isna()], pr[pr.error.notna()]
+            for r in ok.itertuples(): print(f"{r.prediction}  {r.prob_fake:.4f}  {r.path}" + (f"  (note: {r.note})" if isinstance(r.note, str) else ''))
+            for r in bad.itertuples(): print(f"skipped {r.path}: {r.error}")
+            if fh: ok.drop(columns='error').to_csv(fh, index=False, header=i == 0); fh.flush()    # a partial CSV survives an interrupt
+            counts.update(ok.prediction); n_bad += len(bad)
+            done = min(i + chunk, len(paths))
+            if tty: print(f"\r{done}/{len(paths)} images, {done/(time.perf_counter() - t0):.0f}/s", end='', file=sys.stderr, flush=True)
+    finally:
+        if fh: fh.close()
+        if tty: print(file=sys.stderr)
+    print(f"{sum(counts.values())} images: {counts['FAKE']} FAKE, {counts['REAL']} REAL" + (f", {counts['UNSURE']} UNSURE" if unsure else '')
+          + f" ({verdict_rule(learn, threshold, unsure)}); {n_bad} unreadable, skipped" + (f"; predictions written to {csv}" if csv else ''))
+    return dict(counts, unreadable=n_bad)
 
 # %% ../nbs/12_cli.ipynb
 def cmd_serve(model:Param(_MODEL, str)=None,
