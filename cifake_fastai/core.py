@@ -215,7 +215,11 @@ def dataset_splits(path:str|Path|None=None, # A dataset root, or a folder of cla
     "The train and test folders of a dataset root; a single folder of class folders is a train set without a test set."
     p = Path(path).expanduser() if path is not None else sample_path()
     train = split_folder(p, 'train')
-    return train, (p/'test' if train != p and (p/'test').is_dir() else None)
+    return train, _test_of(p, train)
+
+def _test_of(root:Path, train:Path)->Path|None:
+    "The test folder beside `train` when `root` is a dataset root with one, else `None`."
+    return root/'test' if train != root and (root/'test').is_dir() else None
 
 def train_beside(test_path:str|Path, # A test folder (`root/test`, or any split folder) or a dataset root
                 )->Path|None:
@@ -237,9 +241,10 @@ def check_layout(path:str|Path, # Folder with one sub-folder per class, or a dat
                  split:str='train', # The split to check when `path` is a dataset root
                 )->Path: # The folder holding the class folders
     "Check that `path` is a class-per-folder image dataset with exactly `labels`; return the folder holding the classes."
-    return _check_classes(split_folder(path, split), labels, min_classes)
+    return _check_classes(split_folder(path, split), labels, min_classes)[0]
 
-def _check_classes(path:Path, labels:tuple|None, min_classes:int)->Path:
+def _check_classes(path:Path, labels:tuple|None, min_classes:int)->tuple:
+    "(`path`, its class folder names), after checking them (see `check_layout`)."
     names = class_folders(path)
     if labels is None:
         if len(names) < min_classes:
@@ -255,7 +260,7 @@ def _check_classes(path:Path, labels:tuple|None, min_classes:int)->Path:
                            f"Move them out, or pass `labels=` listing every class you want.")
     for l in labels:
         if not _has_images(path/l): raise DatasetError(f"{path/l} contains no image files (extensions: .jpg, .png, ...).")
-    return path
+    return path, names
 
 # %% ../nbs/00_core.ipynb
 class DataFolder:
@@ -280,11 +285,10 @@ def data_folder(path:str|Path|DataFolder|None=None, # A dataset root, a folder o
     "Resolve `path` and check its `split` once; a `DataFolder` already checked that way is returned as it is."
     if isinstance(path, DataFolder):
         if path.checks.get(split, (None, None))[:2] == (labels, min_classes): return path
-        folder = _check_classes(path.split(split), labels, min_classes)
-        path.checks[split] = (labels, min_classes, tuple(class_folders(folder)))
+        _, names = _check_classes(path.split(split), labels, min_classes)
+        path.checks[split] = (labels, min_classes, tuple(names))
         return path
     p = Path(path).expanduser() if path is not None else sample_path()
-    folder = check_layout(p, labels, min_classes, split)
-    if split == 'test': train, test = train_beside(p), folder
-    else: train, test = folder, (p/'test' if folder != p and (p/'test').is_dir() else None)
-    return DataFolder(p, train, test, {split: (labels, min_classes, tuple(class_folders(folder)))})
+    folder, names = _check_classes(split_folder(p, split), labels, min_classes)
+    train, test = (train_beside(p), folder) if split == 'test' else (folder, _test_of(p, folder))
+    return DataFolder(p, train, test, {split: (labels, min_classes, tuple(names))})

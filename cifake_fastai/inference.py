@@ -62,6 +62,10 @@ def file_sha256(fname:str|Path)->str:
     return hashlib.sha256(Path(fname).read_bytes()).hexdigest()
 
 # %% ../nbs/07_inference.ipynb
+def _input_size(learn)->int|None:
+    "The side of the network's input: `BatchResize`'s when the loaders resize batches, else the decoded side."
+    return getattr(batch_tfm(learn.dls, BatchResize), 'size', _cache_size(learn))
+
 def _norm_stats(learn)->tuple:
     "Mean and std of the `Normalize` among `learn`'s batch transforms, as lists."
     if (n := batch_tfm(learn.dls, Normalize)) is None:
@@ -83,7 +87,7 @@ def save_detector(learn:Learner, # A detector trained on the fast loader with a 
     out.mkdir(parents=True, exist_ok=True)
     save_file({k: v.detach().cpu().contiguous() for k, v in learn.model.state_dict().items()}, out/WEIGHTS)
     mean, std = _norm_stats(learn)
-    config = dict(cfg, vocab=list(learn.dls.vocab), cache_size=size, input_size=getattr(batch_tfm(learn.dls, BatchResize), 'size', size),
+    config = dict(cfg, vocab=list(learn.dls.vocab), cache_size=size, input_size=_input_size(learn),
                   mean=mean, std=std, temperature=getattr(learn.loss_func, 'temperature', 1.0), threshold=detector_threshold(learn),
                   unsure=unsure_band(learn)) | info | dict(sha256=file_sha256(out/WEIGHTS))
     if (o := export_onnx(learn, out)) is not None: config['onnx_sha256'] = file_sha256(o)
@@ -95,8 +99,7 @@ def _from_weights(path:Path, cpu:bool)->Learner:
     "A `Learner` rebuilt from `save_detector`'s folder: the network from its config, the weights checked against their SHA-256."
     if not (path/CONFIG).is_file(): raise PathMissingError(f"{path/CONFIG}: the config that save_detector writes beside {WEIGHTS} is missing")
     cfg = json.loads((path/CONFIG).read_text())
-    if cfg.get('sha256') and file_sha256(path/WEIGHTS) != cfg['sha256']:
-        raise CifakeError(f"{path/WEIGHTS} does not match the SHA-256 in {CONFIG}: the file is damaged or was replaced; reinstall or save it again")
+    if cfg.get('sha256'): _verified(path/WEIGHTS, cfg['sha256'])
     model = build_network(cfg)
     model.load_state_dict(load_file(path/WEIGHTS))
     cache_size = cfg.get('cache_size', cfg.get('size'))         # 'size' in the configs of earlier versions
@@ -112,9 +115,13 @@ def _from_weights(path:Path, cpu:bool)->Learner:
 def _checked_onnx(path:Path, cfg:dict)->Path|None:
     "The detector's ONNX copy, checked against the SHA-256 in its config; `None` when it has none."
     if not cfg.get('onnx_sha256') or not (path/ONNX).is_file(): return None
-    if file_sha256(path/ONNX) != cfg['onnx_sha256']:
-        raise CifakeError(f"{path/ONNX} does not match the SHA-256 in {CONFIG}: the file is damaged or was replaced; save the detector again")
-    return path/ONNX
+    return _verified(path/ONNX, cfg['onnx_sha256'])
+
+def _verified(f:Path, sha256:str)->Path:
+    "`f`, when its SHA-256 is the one its detector's config records; else a `CifakeError`."
+    if file_sha256(f) != sha256:
+        raise CifakeError(f"{f} does not match the SHA-256 in {CONFIG}: the file is damaged or was replaced; reinstall or save the detector again")
+    return f
 
 def load_detector(path:str|Path|None=None, # Folder from `save_detector` (or its `model.safetensors`), a `.pkl` from `export_detector`, or a run folder; default: the shipped detector
                   cpu:bool=True, # Load on the CPU
@@ -148,7 +155,7 @@ def export_onnx(learn:Learner, # A detector that `save_detector` can write (its 
     "Write `learn` as ONNX: decoded uint8 images in, class probabilities out, as `predict_probs` computes them."
     import copy, warnings
     size = _cache_size(learn)
-    if size is None or getattr(batch_tfm(learn.dls, BatchResize), 'size', size) != size: return None
+    if size is None or _input_size(learn) != size: return None
     mean, std = _norm_stats(learn)
     m = _DecodedImages(copy.deepcopy(learn.model).float().cpu().eval(), mean, std, getattr(learn.loss_func, 'temperature', 1.0))
     x = torch.zeros(2, size, size, 3, dtype=torch.uint8)

@@ -53,7 +53,7 @@ def reproduce(path:str|Path|None=None, # CIFAKE root with train/ and test/ (defa
         kw.update(minutes=vit_minutes, max_n=vit_max_n, test=not vit_max_n) if vit else kw.update(minutes=minutes)
         if not gpu: kw.update(bs=16) if vit else kw.update(**{k: CPU_RECIPE[k] for k in ('bs', 'lr', 'valid_pct')}, flip=True, patience=None)
         run = train_run(ds, a, **kw)
-        m = evaluate_run(run, test_dir, max_n=vit_max_n, tag='') if vit and vit_max_n else json.loads((run/'metrics.json').read_text())
+        m = evaluate_run(run, ds, max_n=vit_max_n, tag='') if vit and vit_max_n else json.loads((run/'metrics.json').read_text())
         if vit and vit_max_n: write_report(run)
         cfg = json.loads((run/'config.json').read_text())
         cl = m.get('clean') or dict(accuracy=None, correct=None, n=None)
