@@ -1,103 +1,101 @@
 #!/usr/bin/env python
 """Prediction throughput of the shipped detector on the 20,000 CIFAKE test JPEGs: fastai's stock path against
-`predict_images` through PyTorch and through ONNX Runtime (the default for a detector with an ONNX copy), and an int8
-copy of the ONNX graph as a measured option.
+`predict_images` on each engine, the int8 copy's accuracy and calibration against the float copy's, and OpenVINO (when
+installed) on the same ONNX files.
 
 - stock: `learn.get_preds(dl=learn.dls.test_dl(files, bs=256))`, verdicts at the detector's threshold;
-- `predict_images(learn, files, engine='torch')`: each file decoded once, the learner's batch transforms, a BatchNorm-
-  folded copy of the network;
-- `predict_images(learn, files, engine='onnx')`: the same decoding, then the ONNX copy (normalisation and temperature inside).
-- int8: ONNX Runtime's static quantisation (QDQ, uint8 activations, per-channel int8 weights) of the ONNX copy, calibrated on 512 images of the
-  detector's own validation split (5 % of train/, seed 42, as `train_cpu_recipe` holds it out); its test accuracy (all and
-  clean test images) and expected calibration error against the fp32 copy's, and its speed on the decoded images.
+- `predict_images(learn, files, engine=...)`: each file decoded once (the next batch in a thread while the network runs),
+  then 'torch' (the learner's batch transforms, a BatchNorm-folded copy of the network), 'onnx' (ONNX Runtime on the float
+  ONNX copy, normalisation and temperature inside), or 'auto', the default: the int8 copy (`model.int8.onnx`, static QDQ
+  quantisation calibrated on 512 validation images and kept because the other 4,478 found it within `INT8_TOLERANCE`).
+- int8 against fp32 on the decoded test images (the network alone): speed, test accuracy at the threshold (all and clean
+  test images), expected calibration error, the share of equal verdicts.
+- OpenVINO: the same two ONNX files compiled for the CPU (latency hint; fp32, bf16 where the CPU has it, and the int8
+  graph), on the decoded images, if `openvino` is installed; it is not a dependency.
 
 Every path runs once on 1,000 files first (warm file cache, lazy initialisation), then on all files, timed.
 
     python benchmarks/predict_throughput.py          # data from $CIFAKE_PATH, else unpacked from ../shared/data/cifake
 
-Last line: RESULT predict_ratio=<onnx/stock> images_per_s=<onnx> same_predictions=<true|false> torch_ratio=<torch/stock>
-           max_prob_diff=<onnx vs stock> int8_ratio=<int8/fp32 on decoded images> int8_acc_delta=<points> int8_ece_delta=<x>
+Last line: RESULT predict_ratio=<default engine/stock> images_per_s=<default engine> same_predictions=<float ONNX and
+           PyTorch give stock's verdicts: true|false> fp32_ratio=<float ONNX/stock> torch_ratio=<torch/stock>
+           max_prob_diff=<float ONNX vs stock> int8_ratio=<int8/fp32, network alone> int8_acc_delta=<points>
+           int8_ece_delta=<x> int8_agree=<% equal verdicts>
 """
-import tempfile, time
-from pathlib import Path
-
+import time
 from provenance import cifake_root, recorded        # benchmarks/provenance.py: output also to benchmarks/results/
 
 def timed(f, *args, **kwargs):
     t = time.perf_counter(); r = f(*args, **kwargs)
     return r, time.perf_counter() - t
 
-def int8_copy(learn, out:Path, n:int=512)->Path:
-    "Static int8 quantisation of the detector's ONNX copy, calibrated on `n` images of its validation split."
+def openvino_rows(learn, x, n:int, t32:float):
+    "Images/s of OpenVINO on the detector's ONNX files (decoded images), against ONNX Runtime fp32's time `t32`."
+    try: import openvino as ov
+    except ImportError: print('OpenVINO: not installed (pip install openvino to measure it)'); return
     import numpy as np
-    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
-    from onnxruntime.quantization.shape_inference import quant_pre_process
-    from cifake_fastai.data import fast_dls
-    from cifake_fastai.cache import decode_rgb
-    dls = fast_dls(cifake_root()/'train', size=32, valid_pct=0.05, seed=42, bs=256)
-    files = list(dls.valid_ds.items)[:n]
-    x = np.stack([decode_rgb(f, 32)[0] for f in files])
-    class Reader(CalibrationDataReader):
-        def __init__(self): self.it = iter([{'images': x[i:i+64]} for i in range(0, len(x), 64)])
-        def get_next(self): return next(self.it, None)
-    pre = out/'pre.onnx'
-    quant_pre_process(str(learn.onnx), str(pre), skip_symbolic_shape=True)   # the symbolic pass fails on the exporter's Reshape
-    quantize_static(str(pre), str(out/'int8.onnx'), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
-                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)   # U8S8: x86's fast int8 path
-    return out/'int8.onnx'
+    core = ov.Core()
+    bf16 = 'BF16' in core.get_property('CPU', 'OPTIMIZATION_CAPABILITIES')
+    for name, f, hint in (('fp32', learn.onnx, 'f32'), ('bf16', learn.onnx, 'bf16'), ('int8', learn.onnx_int8, 'f32')):
+        if hint == 'bf16' and not bf16: print('OpenVINO bf16: this CPU has no bf16 path'); continue
+        cm = core.compile_model(str(f), 'CPU', {'PERFORMANCE_HINT': 'LATENCY', 'INFERENCE_PRECISION_HINT': hint})
+        run = lambda: np.concatenate([cm(x[i:i+256])[0] for i in range(0, len(x), 256)])
+        run(); _, t = timed(run)
+        print(f'OpenVINO {ov.__version__} {name}: {n/t:6.0f} images/s on decoded images ({t32/t:.2f} x ONNX Runtime fp32)')
 
 def main():
     import numpy as np, torch, onnxruntime as ort
     from cifake_fastai.core import list_images
     from cifake_fastai.cache import scan_images
     from cifake_fastai.audit import overlap_table, overlap_rows
-    from cifake_fastai.evaluate import calibration_error
-    from cifake_fastai.inference import predict_images, load_detector, detector_threshold, verdicts, onnx_session
+    from cifake_fastai.inference import predict_images, load_detector, detector_threshold, verdicts, onnx_session, calibration_error
     root = cifake_root()
     files = [root/'test'/f for f in list_images(root/'test')]
     learn = load_detector()
     vocab, thr = list(learn.dls.vocab), detector_threshold(learn)
     print(f'data: {root.name}/test, {len(files)} files; torch {torch.__version__}, {torch.get_num_threads()} threads, onnxruntime '
-          f'{ort.__version__}; model {learn.model.name}, threshold {thr:.4f}', flush=True)
+          f'{ort.__version__}; model {learn.model.name}, threshold {thr:.4f}; int8 copy: {learn.detector_config["int8"]}', flush=True)
     stock = lambda fs: learn.get_preds(dl=learn.dls.test_dl(fs, bs=256))[0].numpy()
     ours = lambda engine: (lambda fs: predict_images(learn, fs, bs=256, engine=engine))
-    for f in (stock, ours('torch'), ours('onnx')): f(files[:1000])              # warm-up
+    paths = {'torch': ours('torch'), 'onnx': ours('onnx'), 'auto': ours('auto')}
+    for f in (stock, *paths.values()): f(files[:1000])                          # warm-up
     ps, t_stock = timed(stock, files)
-    pt, t_torch = timed(ours('torch'), files)
-    po, t_onnx = timed(ours('onnx'), files)
+    res = {k: timed(f, files) for k, f in paths.items()}
     ifake = vocab.index('FAKE')
     stock_verdicts = list(verdicts(ps[:, ifake], thr))
-    same = po.path.tolist() == [str(f) for f in files] and po.prediction.tolist() == stock_verdicts and pt.prediction.tolist() == stock_verdicts
-    diff = float(np.abs(po.prob_fake.values - ps[:, ifake]).max())
-    n = len(files)
+    same = all(res[k][0].path.tolist() == [str(f) for f in files] and res[k][0].prediction.tolist() == stock_verdicts for k in ('onnx', 'torch'))
+    diff = float(np.abs(res['onnx'][0].prob_fake.values - ps[:, ifake]).max())
+    n, t = len(files), {k: v[1] for k, v in res.items()}
     print(f'fastai stock path (test_dl + get_preds):   {t_stock:5.1f} s, {n/t_stock:5.0f} images/s')
-    print(f'predict_images, PyTorch:                  {t_torch:5.1f} s, {n/t_torch:5.0f} images/s ({t_stock/t_torch:.1f} x)')
-    print(f'predict_images, ONNX Runtime (default):   {t_onnx:5.1f} s, {n/t_onnx:5.0f} images/s ({t_stock/t_onnx:.1f} x)')
-    print(f'the same verdicts for all {n} files on the three paths: {same}; largest P(FAKE) difference, ONNX against stock: {diff:.1e}')
+    for k, name in (('torch', 'PyTorch'), ('onnx', 'ONNX Runtime, float copy'), ('auto', 'ONNX Runtime, int8 copy (default)')):
+        print(f'predict_images, {name + ":":34s} {t[k]:5.1f} s, {n/t[k]:5.0f} images/s ({t_stock/t[k]:.1f} x)')
+    agree_auto = 100*float((res['auto'][0].prediction.values == np.array(stock_verdicts)).mean())
+    print(f'stock verdicts for all {n} files from PyTorch and the float ONNX copy: {same}; largest P(FAKE) difference, float ONNX '
+          f'against stock: {diff:.1e}; the int8 copy gives {agree_auto:.2f} % of them')
 
-    # int8, on the decoded images (the network alone: decoding costs the same for both)
+    # int8 against fp32, on the decoded images (the network alone: decoding costs the same for both)
     cache = scan_images(root/'test', 32)
     x, y = np.ascontiguousarray(cache.x), np.array([l == 'FAKE' for l in cache.labels])
     clean = overlap_rows(overlap_table(root/'test'), cache.paths).clean.values
-    fp32 = onnx_session(learn)
-    with tempfile.TemporaryDirectory() as d:
-        q = ort.InferenceSession(str(int8_copy(learn, Path(d))), providers=['CPUExecutionProvider'])
-        run = lambda s: np.concatenate([s.run(None, {'images': x[i:i+256]})[0] for i in range(0, len(x), 256)])
-        run(fp32); run(q)                                                       # warm-up
-        p32, t32 = timed(run, fp32)
-        p8, t8 = timed(run, q)
-    res = {}
-    for name, p in (('fp32', p32), ('int8', p8)):
+    sess = {'fp32': onnx_session(learn), 'int8': onnx_session(learn, int8=True)}
+    run = lambda s: np.concatenate([s.run(None, {'images': x[i:i+256]})[0] for i in range(0, len(x), 256)])
+    for s in sess.values(): run(s)                                                # warm-up
+    out = {k: timed(run, s) for k, s in sess.items()}
+    q = {}
+    for name, (p, tt) in out.items():
         pf = p[:, ifake]; right = (pf >= thr) == y
-        res[name] = dict(acc=100*right.mean(), acc_clean=100*right[clean].mean(), ece=calibration_error(y, pf))
-        print(f'{name}: {n/(t32 if name == "fp32" else t8):6.0f} images/s on decoded images; test accuracy at the threshold '
-              f'{res[name]["acc"]:.2f} % (clean {res[name]["acc_clean"]:.2f} %), ECE {res[name]["ece"]:.4f}')
+        q[name] = dict(acc=100*right.mean(), acc_clean=100*right[clean].mean(), ece=calibration_error(y, pf))
+        print(f'{name}: {n/tt:6.0f} images/s on decoded images; test accuracy at the threshold {q[name]["acc"]:.2f} % '
+              f'(clean {q[name]["acc_clean"]:.2f} %), ECE {q[name]["ece"]:.4f}')
+    (p32, t32), (p8, t8) = out['fp32'], out['int8']
     agree = 100*float(((p32[:, ifake] >= thr) == (p8[:, ifake] >= thr)).mean())
-    d_acc, d_ece = res['int8']['acc'] - res['fp32']['acc'], res['int8']['ece'] - res['fp32']['ece']
-    print(f'int8 against fp32: {t32/t8:.2f} x the speed, {d_acc:+.2f} points of accuracy ({res["int8"]["acc_clean"] - res["fp32"]["acc_clean"]:+.2f} clean), '
-          f'ECE {d_ece:+.4f}, {agree:.2f} % of verdicts equal. The default stays fp32 unless int8 keeps accuracy within 0.1 point and ECE within 0.005.')
-    print(f'RESULT predict_ratio={t_stock/t_onnx:.1f} images_per_s={n/t_onnx:.0f} same_predictions={str(same).lower()} '
-          f'torch_ratio={t_stock/t_torch:.1f} max_prob_diff={diff:.1e} int8_ratio={t32/t8:.2f} int8_acc_delta={d_acc:+.2f} int8_ece_delta={d_ece:+.4f}')
+    d_acc, d_ece = q['int8']['acc'] - q['fp32']['acc'], q['int8']['ece'] - q['fp32']['ece']
+    print(f'int8 against fp32: {t32/t8:.2f} x the speed, {d_acc:+.2f} points of accuracy ({q["int8"]["acc_clean"] - q["fp32"]["acc_clean"]:+.2f} clean), '
+          f'ECE {d_ece:+.4f}, {agree:.2f} % of verdicts equal (the default: within 0.1 point and 0.005 of ECE)')
+    openvino_rows(learn, x, n, t32)
+    print(f'RESULT predict_ratio={t_stock/t["auto"]:.1f} images_per_s={n/t["auto"]:.0f} same_predictions={str(same).lower()} '
+          f'fp32_ratio={t_stock/t["onnx"]:.1f} torch_ratio={t_stock/t["torch"]:.1f} max_prob_diff={diff:.1e} int8_ratio={t32/t8:.2f} '
+          f'int8_acc_delta={d_acc:+.2f} int8_ece_delta={d_ece:+.4f} int8_agree={agree:.2f}')
 
 if __name__ == '__main__':
     with recorded('predict_throughput'): main()

