@@ -12,6 +12,7 @@ one Grad-CAM overlay per image.
 
     python benchmarks/serve_load.py                  # 8 clients x 6 requests x 4 images
     python benchmarks/serve_load.py --clients 1 --name serve_load_1client
+    python benchmarks/serve_load.py --page_batch 1 --name serve_load_batch1     # the page's setting, changed for this run
 
 Last line: RESULT images_per_s=<all images/wall time> p95_s=<95th percentile of a request's time> errors=<failed or
            wrong responses> rss_mb=<the server's peak resident memory> clients=<N>
@@ -53,7 +54,7 @@ def classify(c, url:str, fs:list)->tuple:
     html, gallery = json.loads(txt.split('event: complete', 1)[1].split('data:', 1)[1].split('\n', 1)[0])
     return html, [c.get(g['image']['url']).content for g in gallery]
 
-def main(clients:int=8, requests:int=6, per_request:int=4, timeout:float=60):
+def main(clients:int=8, requests:int=6, per_request:int=4, page_batch:int|None=None, timeout:float=60):
     import httpx
     from cifake_fastai.core import sample_path
     from cifake_fastai.inference import load_detector, predict_images, unsure_band
@@ -66,10 +67,13 @@ def main(clients:int=8, requests:int=6, per_request:int=4, timeout:float=60):
     pr = predict_images(learn, files, unsure=unsure_band(learn) is not None)
     expected = dict(zip(pr.path.map(lambda p: Path(p).name), pr.prediction))
     port = free_port(); url = f'http://127.0.0.1:{port}/'
-    proc = subprocess.Popen([sys.executable, '-c', 'from cifake_fastai.cli import main; main()', 'serve', '--port', str(port)],
+    setting = '' if page_batch is None else f'import cifake_fastai.app as a; a.PAGE_BATCH = {page_batch}; '
+    proc = subprocess.Popen([sys.executable, '-c', setting + 'from cifake_fastai.cli import main; main()', 'serve', '--port', str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        print(f'server up in {wait_up(url, proc):.0f} s; {clients} clients x {requests} requests x {per_request} images', flush=True)
+        import cifake_fastai.app as app
+        print(f'server up in {wait_up(url, proc):.0f} s; {clients} clients x {requests} requests x {per_request} images; '
+              f'the page serves up to {page_batch or app.PAGE_BATCH} queued requests in one call', flush=True)
         def one(c, fs:list)->tuple:
             t = time.perf_counter()
             try:
@@ -105,5 +109,6 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--clients', type=int, default=8); p.add_argument('--requests', type=int, default=6)
     p.add_argument('--per_request', type=int, default=4); p.add_argument('--name', default='serve_load')
+    p.add_argument('--page_batch', type=int, default=None, help="the page's PAGE_BATCH for this run (default: the library's)")
     a = p.parse_args()
-    with recorded(a.name): main(a.clients, a.requests, a.per_request)
+    with recorded(a.name): main(a.clients, a.requests, a.per_request, a.page_batch)
