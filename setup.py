@@ -28,6 +28,7 @@ min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = (cfg.get('dev_requirements') or '').split()
 app_requirements = (cfg.get('app_requirements') or '').split()   # the upload page: pip install "cifake_fastai[app]"
+openvino_requirements = (cfg.get('openvino_requirements') or '').split()   # engine='openvino': pip install "cifake_fastai[openvino]"
 
 package_data = dict()
 pkg_data = cfg.get('package_data', None)
@@ -48,7 +49,7 @@ setuptools.setup(
     packages = setuptools.find_packages(),
     include_package_data = True,
     install_requires = requirements,
-    extras_require={ 'dev': dev_requirements, 'app': app_requirements },
+    extras_require={ 'dev': dev_requirements, 'app': app_requirements, 'openvino': openvino_requirements },
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),

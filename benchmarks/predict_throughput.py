@@ -10,8 +10,9 @@ installed) on the same ONNX files.
   quantisation calibrated on 512 validation images and kept because the other 4,478 found it within `INT8_TOLERANCE`).
 - int8 against fp32 on the decoded test images (the network alone): speed, test accuracy at the threshold (all and clean
   test images), expected calibration error, the share of equal verdicts.
-- OpenVINO: the same two ONNX files compiled for the CPU (latency hint; fp32, bf16 where the CPU has it, and the int8
-  graph), on the decoded images, if `openvino` is installed; it is not a dependency.
+- OpenVINO (`engine='openvino'`, the optional extra `cifake_fastai[openvino]`, when installed): the same two ONNX files
+  compiled for the CPU (latency hint; fp32, bf16 where the CPU has it, and the int8 graph) on the decoded images, with
+  test accuracy and ECE, and `predict_images(engine='openvino')` end to end.
 
 Every path runs once on 1,000 files first (warm file cache, lazy initialisation), then on all files, timed.
 
@@ -20,7 +21,8 @@ Every path runs once on 1,000 files first (warm file cache, lazy initialisation)
 Last line: RESULT predict_ratio=<default engine/stock> images_per_s=<default engine> same_predictions=<float ONNX and
            PyTorch give stock's verdicts: true|false> fp32_ratio=<float ONNX/stock> torch_ratio=<torch/stock>
            max_prob_diff=<float ONNX vs stock> int8_ratio=<int8/fp32, network alone> int8_acc_delta=<points>
-           int8_ece_delta=<x> int8_agree=<% equal verdicts>
+           int8_ece_delta=<x> int8_agree=<% equal verdicts> [openvino_ratio=<engine='openvino'/stock>
+           openvino_acc_delta=<points against fp32> openvino_ece_delta=<x>, when OpenVINO is installed]
 """
 import time
 from provenance import cifake_root, recorded        # benchmarks/provenance.py: output also to benchmarks/results/
@@ -29,32 +31,29 @@ def timed(f, *args, **kwargs):
     t = time.perf_counter(); r = f(*args, **kwargs)
     return r, time.perf_counter() - t
 
-class _OpenVINO:
-    "An OpenVINO model compiled for the CPU, with ONNX Runtime's `run` call (for `predict_images` end to end)."
-    def __init__(self, core, f, hint:str='f32'):
-        self.m = core.compile_model(str(f), 'CPU', {'PERFORMANCE_HINT': 'LATENCY', 'INFERENCE_PRECISION_HINT': hint})
-    def run(self, _, feeds): return [self.m(feeds['images'])[0]]
-
-def openvino_rows(learn, x, n:int, t32:float, files:list, t_stock:float):
-    "Images/s of OpenVINO on the detector's ONNX files: on the decoded images against ONNX Runtime fp32's time `t32`, and the int8 graph in `predict_images` against the stock path."
+def openvino_rows(learn, x, y, clean, files:list, t_stock:float, t32:float, q32:dict, thr:float, ifake:int)->dict:
+    "OpenVINO on the detector's ONNX files: each precision on the decoded images, the int8 graph's accuracy and calibration, and `predict_images(engine='openvino')` end to end."
     try: import openvino as ov
-    except ImportError: print('OpenVINO: not installed (pip install openvino to measure it)'); return
+    except ImportError: print('OpenVINO: not installed (pip install "cifake_fastai[openvino]" to measure it)'); return {}
     import numpy as np
-    from unittest import mock
-    import cifake_fastai.inference as inference
-    core = ov.Core()
+    from cifake_fastai.inference import predict_images, calibration_error
+    core, n = ov.Core(), len(files)
     bf16 = 'BF16' in core.get_property('CPU', 'OPTIMIZATION_CAPABILITIES')
     for name, f, hint in (('fp32', learn.onnx, 'f32'), ('bf16', learn.onnx, 'bf16'), ('int8', learn.onnx_int8, 'f32')):
         if hint == 'bf16' and not bf16: print('OpenVINO bf16: this CPU has no bf16 path'); continue
         cm = core.compile_model(str(f), 'CPU', {'PERFORMANCE_HINT': 'LATENCY', 'INFERENCE_PRECISION_HINT': hint})
         run = lambda: np.concatenate([cm(x[i:i+256])[0] for i in range(0, len(x), 256)])
-        run(); _, t = timed(run)
-        print(f'OpenVINO {ov.__version__.split("-")[0]} {name}: {n/t:6.0f} images/s on decoded images ({t32/t:.2f} x ONNX Runtime fp32)')
-    s = _OpenVINO(core, learn.onnx_int8)
-    # measurement only: predict_images's engine chooser patched to hand it OpenVINO (the same decoding and overlap)
-    with mock.patch.object(inference, '_engine', lambda learn, engine: s):
-        inference.predict_images(learn, files[:1000]); _, t = timed(inference.predict_images, learn, files, bs=256)
-    print(f'predict_images with OpenVINO on the int8 copy: {n/t:5.0f} images/s ({t_stock/t:.1f} x the stock path)')
+        run(); p, t = timed(run)
+        pf = p[:, ifake]; right = (pf >= thr) == y
+        acc, acc_clean, ece = 100*right.mean(), 100*right[clean].mean(), calibration_error(y, pf)
+        print(f'OpenVINO {ov.__version__.split("-")[0]} {name}: {n/t:6.0f} images/s on decoded images ({t32/t:.2f} x ONNX Runtime fp32); '
+              f'test accuracy {acc:.2f} % (clean {acc_clean:.2f} %), ECE {ece:.4f}')
+        if name == 'int8': d_acc, d_ece = acc - q32['acc'], ece - q32['ece']
+    predict_images(learn, files[:1000], engine='openvino')
+    po, t = timed(predict_images, learn, files, bs=256, engine='openvino')
+    print(f"predict_images(engine='openvino'), the int8 copy: {t:5.1f} s, {n/t:5.0f} images/s ({t_stock/t:.1f} x the stock path); "
+          f'against the float copy {d_acc:+.2f} points of accuracy, ECE {d_ece:+.4f}')
+    return dict(openvino_ratio=f'{t_stock/t:.1f}', openvino_acc_delta=f'{d_acc:+.2f}', openvino_ece_delta=f'{d_ece:+.4f}')
 
 def main():
     import numpy as np, torch, onnxruntime as ort
@@ -109,10 +108,10 @@ def main():
     _, t_dec = timed(lambda: [decode_rgb(f, 32) for f in files])
     print(f'decoding alone (one thread, as predict_images does it): {n/t_dec:5.0f} images/s; decoding plus the int8 network, one after '
           f'the other: {n/(t_dec + t8):5.0f} images/s ({t_stock/(t_dec + t8):.1f} x the stock path)')
-    openvino_rows(learn, x, n, t32, files, t_stock)
+    ovr = openvino_rows(learn, x, y, clean, files, t_stock, t32, q['fp32'], thr, ifake)
     print(f'RESULT predict_ratio={t_stock/t["auto"]:.1f} images_per_s={n/t["auto"]:.0f} same_predictions={str(same).lower()} '
           f'fp32_ratio={t_stock/t["onnx"]:.1f} torch_ratio={t_stock/t["torch"]:.1f} max_prob_diff={diff:.1e} int8_ratio={t32/t8:.2f} '
-          f'int8_acc_delta={d_acc:+.2f} int8_ece_delta={d_ece:+.4f} int8_agree={agree:.2f}')
+          f'int8_acc_delta={d_acc:+.2f} int8_ece_delta={d_ece:+.4f} int8_agree={agree:.2f} ' + ' '.join(f'{k}={v}' for k, v in ovr.items()))
 
 if __name__ == '__main__':
     with recorded('predict_throughput'): main()

@@ -144,6 +144,7 @@ def detector_app(learn=None, # A detector (default: the shipped one, `load_detec
                   concurrency_limit=1)       # one model, one caller at a time: Grad-CAM's hooks are the model's own
     return demo.queue(max_size=QUEUE_SIZE)
 
+# %% ../nbs/11_app.ipynb
 def launch_options(max_mb:float=MAX_MB, # Uploads larger than this are refused
                   )->dict:
     "What `demo.launch` needs for a page that requests nothing from other hosts, with the upload limit (`serve` and `app.py` use it)."

@@ -126,6 +126,7 @@ def image_bytes(fn:str|Path, # An image file
     except OSError as e: raise unreadable(e) from None
     finally: os.close(fd)
 
+# %% ../nbs/00_core.ipynb
 def decode_image(b:bytes, # The contents of an image file
                  fn:str|Path='image', # Its name, for the error message
                 )->Image.Image: # Fully loaded, in its own mode

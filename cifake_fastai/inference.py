@@ -5,8 +5,8 @@
 # %% auto 0
 __all__ = ['WEIGHTS', 'CONFIG', 'ONNX', 'ONNX_INT8', 'INT8_TOLERANCE', 'ENGINES', 'THRESHOLD', 'export_detector', 'TemperatureCE',
            'shipped_detector', 'file_sha256', 'save_detector', 'load_detector', 'export_onnx', 'onnx_session',
-           'calibration_error', 'export_int8', 'image_paths', 'predict_probs', 'detector_threshold', 'unsure_band',
-           'verdicts', 'verdict_rule', 'predict_images']
+           'openvino_model', 'calibration_error', 'export_int8', 'image_paths', 'predict_probs', 'detector_threshold',
+           'unsure_band', 'verdicts', 'verdict_rule', 'predict_images']
 
 # %% ../nbs/07_inference.ipynb
 from pathlib import Path
@@ -186,6 +186,27 @@ def onnx_session(learn:Learner, int8:bool=False):
     return cache[str(f)]
 
 # %% ../nbs/07_inference.ipynb
+class _OpenVINO:
+    "An OpenVINO model compiled for the CPU, called as an ONNX Runtime session is (`run(None, {'images': x})`)."
+    def __init__(self, f:Path):
+        import openvino as ov
+        self.model = ov.Core().compile_model(str(f), 'CPU', {'PERFORMANCE_HINT': 'LATENCY'})   # one batch at a time, all cores
+    def run(self, _, feeds:dict)->list: return [self.model(feeds['images'])[0]]
+
+def openvino_model(learn:Learner):
+    "OpenVINO's compiled model of `learn`'s int8 copy (else its float ONNX copy), with ONNX Runtime's `run`; needs `pip install openvino`."
+    f = next((f for f in (getattr(learn, 'onnx_int8', None), getattr(learn, 'onnx', None)) if f is not None), None)
+    if f is None or _weights_version(learn.model) != learn.onnx_weights:
+        raise CifakeError("engine='openvino' runs a detector's ONNX copy and this one has no current copy (save_detector writes it): "
+                          "predict with engine='auto' or 'torch'")
+    import importlib.util
+    if importlib.util.find_spec('openvino') is None:
+        raise CifakeError('engine=\'openvino\' needs OpenVINO: pip install "cifake_fastai[openvino]" (or pip install openvino)')
+    cache = learn.__dict__.setdefault('_ort', {})
+    if ('openvino', str(f)) not in cache: cache['openvino', str(f)] = _OpenVINO(f)
+    return cache['openvino', str(f)]
+
+# %% ../nbs/07_inference.ipynb
 def calibration_error(y, # 1 for the positive class (FAKE), else 0
                       p, # Predicted probability of the positive class
                       n_bins:int=15, # Equal-width bins of `p`
@@ -276,12 +297,13 @@ def _decoded(o, size:int)->tuple:
     return np.asarray(square_resize(im, size)), im.size
 
 # %% ../nbs/07_inference.ipynb
-ENGINES = ('auto', 'int8', 'onnx', 'torch')   # what runs a detector: 'auto' is its int8 copy, else its ONNX copy, else PyTorch
+ENGINES = ('auto', 'int8', 'onnx', 'openvino', 'torch')   # 'auto': the int8 copy, else the ONNX copy, else PyTorch
 
 def _engine(learn, engine:str):
-    "The ONNX Runtime session `engine` asks for ('auto': the int8 copy, else the ONNX copy, when current), or `None` for PyTorch."
+    "The ONNX Runtime session (or OpenVINO model) `engine` asks for ('auto': the int8 copy, else the ONNX copy, when current), or `None` for PyTorch."
     if engine not in ENGINES: raise CifakeError(f"engine={engine!r}: use one of {', '.join(map(repr, ENGINES))}")
     if engine == 'torch': return None
+    if engine == 'openvino': return openvino_model(learn)
     s = onnx_session(learn, int8=True) if engine in ('auto', 'int8') else None
     if s is None and engine != 'int8': s = onnx_session(learn)
     if s is None and engine != 'auto':
