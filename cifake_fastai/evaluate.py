@@ -6,8 +6,8 @@
 __all__ = ['HEADLINE', 'classification_metrics', 'fit_temperature', 'calibrate', 'eer_threshold', 'plot_reliability',
            'choose_unsure_band', 'readable_test_files', 'metrics_table', 'left_out_text', 'Evaluation',
            'evaluate_files', 'evaluate', 'get_test_accuracy', 'compare_models', 'plot_evaluation', 'show_predictions',
-           'plot_top_losses', 'robustness', 'robustness_summary', 'plot_robustness', 'evaluate_folder_dataset',
-           'calibration_error']
+           'plot_top_losses', 'write_model_card', 'robustness', 'robustness_summary', 'plot_robustness',
+           'evaluate_folder_dataset', 'calibration_error']
 
 # %% ../nbs/08_evaluate.ipynb
 import warnings
@@ -21,6 +21,9 @@ from .cache import image_files
 from .audit import overlap_table, overlap_rows
 from .data import sample_files, folder_dataset, source_labeller
 from .inference import predict_probs, TemperatureCE, detector_threshold, calibration_error
+from .inference import CONFIG, WEIGHTS, ONNX, ONNX_INT8, load_detector, verdict_rule, unsure_band
+from .core import OutputExistsError, PathMissingError
+import json
 _all_ = ['calibration_error']       # still importable from here, where it was first
 from .degrade import PERTURBATIONS
 import torch.nn.functional as F, matplotlib.pyplot as plt
@@ -309,6 +312,40 @@ def plot_top_losses(learn:Learner, # A trained learner
     import matplotlib.pyplot as plt
     evaluate_files(learn, readable_test_files(learn, test_path)[0]).interpretation().plot_top_losses(k, **kwargs)   # no clean-set audit needed
     return plt.gcf()
+
+# %% ../nbs/08_evaluate.ipynb
+def write_model_card(out:str|Path, # A folder written by `save_detector`
+                     res:Evaluation, # The detector's evaluation on a test folder (`evaluate`)
+                     title:str='Model card', # The card's heading
+                     data:str='', # What it was trained on, and where the test images come from (Markdown)
+                     limits:str='', # What it was not tested on, or does badly (Markdown)
+                     overwrite:bool=False, # Replace an existing `MODEL_CARD.md`
+                    )->Path: # The card
+    "Write `MODEL_CARD.md` beside a saved detector: data, network, files with their SHA-256, verdict rule, test metrics."
+    out = Path(out).expanduser()
+    if not (out/CONFIG).is_file(): raise PathMissingError(f"{out}: no detector there (save_detector writes {CONFIG} and the weights)")
+    if (card := out/'MODEL_CARD.md').exists() and not overwrite: raise OutputExistsError(f"{card} already exists; pass overwrite=True to replace it")
+    cfg, det, r = json.loads((out/CONFIG).read_text()), load_detector(out), res.record
+    i8 = cfg.get('int8') or {}
+    files = [f"- `{WEIGHTS}`: SHA-256 `{cfg.get('sha256')}`"]
+    if cfg.get('onnx_sha256'): files.append(f"- `{ONNX}` (ONNX Runtime, `engine='onnx'`): SHA-256 `{cfg['onnx_sha256']}`")
+    if i8.get('kept'): files.append(f"- `{ONNX_INT8}` (the default engine): SHA-256 `{i8['sha256']}`; on {i8['n_check']} held-out validation "
+                                    f"images {i8['acc_delta']:+.2f} points of accuracy and ECE {i8['ece_delta']:+.4f} against the float copy")
+    elif i8: files.append(f"- no int8 copy: on {i8['n_check']} held-out validation images it lost {-i8['acc_delta']:.2f} points or "
+                          f"{i8['ece_delta']:+.4f} of ECE (`INT8_TOLERANCE`)")
+    band = [f"With UNSURE answers (`unsure=True`, and on the upload page): {verdict_rule(det, unsure=True)}"] if unsure_band(det) else []
+    card.write_text('\n'.join([f"# {title}", '',
+        f"`load_detector('{out.name}')` loads it; `cifake predict --model {out.name}` and `cifake serve --model {out.name}` use it.", '',
+        '## Data', data or 'Not described.', '',
+        '## Network', f"`{cfg['arch']}` ({', '.join(f'{k}={cfg[k]}' for k in ('width', 'highpass') if k in cfg)}), classes {cfg['vocab']}, "
+        f"images decoded at {cfg['cache_size']}x{cfg['cache_size']}, temperature {cfg.get('temperature', 1):.4f}.", '',
+        '## Files', *files, '',
+        '## Verdicts', verdict_rule(det), *band, '',
+        f"## Test metrics ({r.get('positive', 'FAKE')} is the positive class; {r['model']})",
+        (t := metrics_table(r)).to_markdown(floatfmt=['', *('.0f' if c in ('n', 'correct') else '.4f' for c in t.columns)]), '',
+        left_out_text(r) + '.', '',
+        '## Limits', limits or 'Not described.', '']))
+    return card
 
 # %% ../nbs/08_evaluate.ipynb
 def robustness(learn, # A trained detector, or several as a dict (name -> learner): each image is then perturbed once for all
