@@ -5,7 +5,7 @@ Progress bars are switched off while the notebooks run (they would leave residue
 `cifake` run only when `CIFAKE_PATH` is set. Afterwards every stored output is checked for this machine's paths, IPython
 input names and progress-bar residue, which the docs must not show.
 
-    python scripts/store_outputs.py                    # every notebook in nbs/
+    python scripts/store_outputs.py                    # every notebook in nbs/ and its tutorials/
     python scripts/store_outputs.py nbs/08_evaluate.ipynb
 """
 import os, re, sys
@@ -26,8 +26,10 @@ def _flags(cell)->set:
     return {w for l in cell.source.splitlines() if l.startswith('#|') for w in l[2:].split()}
 
 def skip(cell)->bool:
-    "Cells not to run: `cifake` ones without the dataset."
-    return cell.cell_type == 'code' and 'cifake' in _flags(cell) and not os.environ.get('CIFAKE_PATH')
+    "Cells not to run: `cifake` ones without the dataset, and those `nbdev_test` never runs (`eval: false`, `gpu`, `network`: the tutorials')."
+    f = _flags(cell)
+    if cell.cell_type != 'code': return False
+    return ('cifake' in f and not os.environ.get('CIFAKE_PATH')) or bool(f & {'gpu', 'network'}) or {'eval:', 'false'} <= f
 
 def clean(nb):
     "Remove progress-bar residue and the known third-party warning from stored stream outputs."
@@ -68,4 +70,4 @@ def main(paths):
     return 1 if bad else 0
 
 if __name__ == '__main__':
-    sys.exit(main(sys.argv[1:] or sorted(str(p) for p in NBS.glob('*.ipynb'))))
+    sys.exit(main(sys.argv[1:] or sorted(str(p) for p in NBS.rglob('*.ipynb') if not any(o.startswith(('.', '_')) for o in p.relative_to(NBS).parts))))
