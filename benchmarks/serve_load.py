@@ -17,7 +17,7 @@ one Grad-CAM overlay per image.
 Last line: RESULT images_per_s=<all images/wall time> p95_s=<95th percentile of a request's time> errors=<failed or
            wrong responses> rss_mb=<the server's peak resident memory> clients=<N>
 """
-import argparse, json, os, re, resource, socket, subprocess, sys, time, urllib.request
+import argparse, json, os, re, resource, socket, subprocess, sys, tempfile, time, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
@@ -35,10 +35,11 @@ def cpu_s(pid:int)->float:
     f = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
     return (int(f[11]) + int(f[12]))/os.sysconf('SC_CLK_TCK')
 
-def wait_up(url:str, proc, timeout:float=180):
+def wait_up(url:str, proc, log, timeout:float=180):
     t = time.time()
     while time.time() - t < timeout:
-        if proc.poll() is not None: sys.exit(f'the server stopped (exit {proc.returncode}) before it answered')
+        if proc.poll() is not None:
+            log.seek(0); sys.exit(f'the server stopped (exit {proc.returncode}) before it answered:\n{log.read()[-2000:]}')
         try: urllib.request.urlopen(url, timeout=2); return time.time() - t
         except OSError: time.sleep(0.5)
     sys.exit(f'the server did not answer in {timeout:.0f} s')
@@ -68,11 +69,12 @@ def main(clients:int=8, requests:int=6, per_request:int=4, page_batch:int|None=N
     expected = dict(zip(pr.path.map(lambda p: Path(p).name), pr.prediction))
     port = free_port(); url = f'http://127.0.0.1:{port}/'
     setting = '' if page_batch is None else f'import cifake_fastai.app as a; a.PAGE_BATCH = {page_batch}; '
+    log = tempfile.TemporaryFile('w+')                       # the server's output: read back if it stops early, never a full pipe
     proc = subprocess.Popen([sys.executable, '-c', setting + 'from cifake_fastai.cli import main; main()', 'serve', '--port', str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         import cifake_fastai.app as app
-        print(f'server up in {wait_up(url, proc):.0f} s; {clients} clients x {requests} requests x {per_request} images; '
+        print(f'server up in {wait_up(url, proc, log):.0f} s; {clients} clients x {requests} requests x {per_request} images; '
               f'the page serves up to {page_batch or app.PAGE_BATCH} queued requests in one call', flush=True)
         def one(c, fs:list)->tuple:
             t = time.perf_counter()

@@ -8,7 +8,7 @@ __all__ = ['MAX_MB', 'CAPTION', 'PAGE_BATCH', 'PAGE_CSS', 'QUEUE_SIZE', 'cam_ove
            'serve']
 
 # %% ../nbs/11_app.ipynb
-import html, os
+import html, os, traceback
 os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')     # before gradio is imported: no usage statistics sent anywhere
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -28,10 +28,12 @@ def cam_overlays(learn, # A detector
                 )->list: # (h*scale, w*scale, 3) uint8 arrays, one per image
     "Grad-CAM heatmaps of `target` over the images as the model sees them (at its input size), as RGB arrays: one forward and one backward pass for all."
     from pytorch_grad_cam.utils.image import show_cam_on_image
-    if not len(imgs): return []
-    x = image_batch(learn, list(imgs))
     big = lambda a: np.asarray(Image.fromarray(a).resize((a.shape[1]*scale, a.shape[0]*scale), Image.NEAREST))
-    return [big(show_cam_on_image(d, c, use_rgb=True, image_weight=1 - alpha)) for d, c in zip(display_images(learn, x), gradcam(learn, x, target))]
+    res, imgs = [], list(imgs)
+    for i in range(0, len(imgs), 64):            # 64 at a time: memory stays bounded for large uploads and large input sizes
+        x = image_batch(learn, imgs[i:i+64])
+        res += [big(show_cam_on_image(d, c, use_rgb=True, image_weight=1 - alpha)) for d, c in zip(display_images(learn, x), gradcam(learn, x, target))]
+    return res
 
 def cam_overlay(learn, img, target='FAKE', scale:int=6, alpha:float=0.45)->np.ndarray:
     "`cam_overlays` of one image."
@@ -125,11 +127,14 @@ def detector_app(learn=None, # A detector (default: the shipped one, `load_detec
     def classify(batch:list)->tuple:        # Gradio hands over the requests waiting in its queue together: each one's files
         reqs = [[Path(f) for f in fs or []] for fs in batch]
         try: res = [(results_html(rows), cams) for rows, cams in classify_requests(learn, reqs, max_mb, threshold, scale=1)]
-        except CifakeError:                  # one request's problem: each request alone, so that only its page says it
+        except Exception:                    # one request's problem: each request alone, so that only its page says it
             res = []
             for fs in reqs:
                 try: rows, cams = classify_files(learn, fs, max_mb, threshold, scale=1); res.append((results_html(rows), cams))
                 except CifakeError as e: res.append((f'<p class="message">{html.escape(str(e))}</p>', []))
+                except Exception as e:       # a bug: its traceback goes to the server's log, the page says the request failed
+                    traceback.print_exc()
+                    res.append((f'<p class="message">{html.escape(f"these files could not be classified ({type(e).__name__}); the server log has the details")}</p>', []))
         return [h for h, _ in res], [c for _, c in res]
     with gr.Blocks(title='CIFAKE detector', analytics_enabled=False) as demo:
         gr.Markdown(CAPTION)

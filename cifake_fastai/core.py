@@ -109,7 +109,8 @@ def image_bytes(fn:str|Path, # An image file
     # one open, one fstat and reads on the same descriptor (a third of the time of stat + read_bytes on 20,000 small JPEGs);
     # O_NONBLOCK: opening a pipe does not wait for a writer, and nothing is read before the checks
     unreadable = lambda e: UnreadableImageError(Path(fn), f'cannot read file ({type(e).__name__}: {e.strerror or e})')
-    try: fd = os.open(fn, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_BINARY', 0))     # follows links
+    flags = os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_NOCTTY', 0) | getattr(os, 'O_BINARY', 0)   # no terminal taken over
+    try: fd = os.open(fn, flags)         # follows links
     except FileNotFoundError:
         p = Path(fn); raise (UnreadableImageError(p, 'broken link') if p.is_symlink() else PathMissingError(f"{p}: no such image file")) from None
     except OSError as e: raise unreadable(e) from None

@@ -95,6 +95,8 @@ def stand_in_weights(arch, # A torchvision name from `ARCHS` (e.g. 'resnet18') o
     from cifake_fastai.models import get_arch, weights_location
     src, dest = weights_location(arch)
     if src is None: raise ValueError(f"{arch!r} has no pretrained weights to stand in for")
+    if dest.exists(): raise ValueError(f"{dest} already holds weights: point TORCH_HOME (torchvision) or huggingface_hub.constants."
+                                       "HF_HUB_CACHE (timm) at a temporary folder first, never at a real cache")
     a = get_arch(arch)
     torch.manual_seed(seed)
     if isinstance(a, str):                                         # timm: a snapshot of the Hugging Face repository
