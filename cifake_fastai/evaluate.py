@@ -23,7 +23,6 @@ from .data import sample_files, folder_dataset, source_labeller
 from .inference import predict_probs, TemperatureCE, detector_threshold, calibration_error
 from .inference import CONFIG, WEIGHTS, ONNX, ONNX_INT8, load_detector, verdict_rule, unsure_band
 from .core import OutputExistsError, PathMissingError
-import json
 _all_ = ['calibration_error']       # still importable from here, where it was first
 from .degrade import PERTURBATIONS
 import torch.nn.functional as F, matplotlib.pyplot as plt
@@ -325,7 +324,8 @@ def write_model_card(out:str|Path, # A folder written by `save_detector`
     out = Path(out).expanduser()
     if not (out/CONFIG).is_file(): raise PathMissingError(f"{out}: no detector there (save_detector writes {CONFIG} and the weights)")
     if (card := out/'MODEL_CARD.md').exists() and not overwrite: raise OutputExistsError(f"{card} already exists; pass overwrite=True to replace it")
-    cfg, det, r = json.loads((out/CONFIG).read_text()), load_detector(out), res.record
+    det, r = load_detector(out), res.record
+    cfg = det.detector_config                  # the config load_detector read
     i8 = cfg.get('int8') or {}
     files = [f"- `{WEIGHTS}`: SHA-256 `{cfg.get('sha256')}`"]
     if cfg.get('onnx_sha256'): files.append(f"- `{ONNX}` (ONNX Runtime, `engine='onnx'`): SHA-256 `{cfg['onnx_sha256']}`")

@@ -174,16 +174,26 @@ def _weights_version(m:nn.Module)->int:
     "A number that changes whenever a parameter or buffer of `m` is changed in place (PyTorch's version counters)."
     return sum(t._version for t in list(m.parameters()) + list(m.buffers()))
 
+def _current_copy(learn:Learner, int8:bool=False)->Path|None:
+    "`learn`'s ONNX copy (its int8 copy with `int8`), or `None` when it has none or its weights changed since it was loaded."
+    f = getattr(learn, 'onnx_int8' if int8 else 'onnx', None)
+    return f if f is not None and _weights_version(learn.model) == learn.onnx_weights else None
+
+def _runner(learn:Learner, key, make):
+    "The runtime `make()` builds for `key`, built once per detector."
+    cache = learn.__dict__.setdefault('_ort', {})
+    if key not in cache: cache[key] = make()
+    return cache[key]
+
+def _ort_session(f:Path):
+    import onnxruntime as ort
+    opts = ort.SessionOptions(); opts.log_severity_level = 3
+    return ort.InferenceSession(str(f), opts, providers=['CPUExecutionProvider'])
+
 def onnx_session(learn:Learner, int8:bool=False):
     "An ONNX Runtime session of `learn`'s ONNX copy (its int8 copy with `int8`), or `None` when it has none or its weights changed since it was loaded."
-    f = getattr(learn, 'onnx_int8' if int8 else 'onnx', None)
-    if f is None or _weights_version(learn.model) != learn.onnx_weights: return None
-    import onnxruntime as ort
-    cache = learn.__dict__.setdefault('_ort', {})
-    if str(f) not in cache:
-        opts = ort.SessionOptions(); opts.log_severity_level = 3
-        cache[str(f)] = ort.InferenceSession(str(f), opts, providers=['CPUExecutionProvider'])
-    return cache[str(f)]
+    f = _current_copy(learn, int8)
+    return None if f is None else _runner(learn, str(f), lambda: _ort_session(f))
 
 # %% ../nbs/07_inference.ipynb
 class _OpenVINO:
@@ -195,16 +205,14 @@ class _OpenVINO:
 
 def openvino_model(learn:Learner):
     "OpenVINO's compiled model of `learn`'s int8 copy (else its float ONNX copy), with ONNX Runtime's `run`; needs `pip install openvino`."
-    f = next((f for f in (getattr(learn, 'onnx_int8', None), getattr(learn, 'onnx', None)) if f is not None), None)
-    if f is None or _weights_version(learn.model) != learn.onnx_weights:
+    f = _current_copy(learn, int8=True) or _current_copy(learn)
+    if f is None:
         raise CifakeError("engine='openvino' runs a detector's ONNX copy and this one has no current copy (save_detector writes it): "
                           "predict with engine='auto' or 'torch'")
     import importlib.util
     if importlib.util.find_spec('openvino') is None:
         raise CifakeError('engine=\'openvino\' needs OpenVINO: pip install "cifake_fastai[openvino]" (or pip install openvino)')
-    cache = learn.__dict__.setdefault('_ort', {})
-    if ('openvino', str(f)) not in cache: cache['openvino', str(f)] = _OpenVINO(f)
-    return cache['openvino', str(f)]
+    return _runner(learn, ('openvino', str(f)), lambda: _OpenVINO(f))
 
 # %% ../nbs/07_inference.ipynb
 def calibration_error(y, # 1 for the positive class (FAKE), else 0
@@ -356,7 +364,7 @@ def _fast_probs(learn, files:list, size:int, bs:int, on_error=None, sizes:list|N
 def predict_probs(learn:Learner, # A trained or loaded detector
                   items:list, # Image files, PIL images or uint8 (h, w, 3) arrays
                   bs:int=64, # Batch size (at least 256 where images are decoded at the model's small training size: same results, faster)
-                  engine:str='auto', # 'onnx' (ONNX Runtime on the detector's ONNX copy), 'torch', or 'auto': ONNX when the detector has a current copy
+                  engine:str='auto', # One of `ENGINES`: 'int8' or 'onnx' (ONNX Runtime on the detector's int8 or float copy), 'openvino', 'torch', or 'auto' (int8, else onnx, else torch)
                  )->np.ndarray: # (n, n_classes) probabilities, in `learn.dls.vocab` order
     "Class probabilities of `learn` for image files, PIL images or arrays, in order: as `get_preds` on its loaders' `test_dl`."
     if not len(items): return np.zeros((0, len(learn.dls.vocab)), np.float32)
@@ -424,7 +432,7 @@ def predict_images(learn:Learner, # A trained or loaded detector
                    bs:int=64, # Batch size (at least 256 where images are decoded at the model's small training size: same results, faster)
                    threshold:float|None=None, # FAKE when P(FAKE) >= threshold (default: the detector's own, `detector_threshold`)
                    unsure:bool=False, # REAL below the detector's `unsure_band`, FAKE above it, UNSURE inside (instead of a threshold)
-                   engine:str='auto', # 'onnx', 'torch', or 'auto': ONNX Runtime when the detector has a current ONNX copy (see `predict_probs`)
+                   engine:str='auto', # One of `ENGINES` (see `predict_probs`)
                   )->pd.DataFrame: # One row per file: `path`, `prediction`, `prob_fake`, `confidence`, `note`, `error`
     "Predict REAL/FAKE (or UNSURE) for any image files or folders, of any size; unreadable files get a row with the reason, cropped or far-off sizes a note."
     vocab = list(learn.dls.vocab)
