@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""The README's main job as a new user runs it: `cifake train --recipe --large_sample` in a fresh process with an empty
+"""The README's main job as a new user runs it: `cifake train --recipe --large-sample` in a fresh process with an empty
 image cache, timed from the command's start to its exit (imports, decoding the bundled images, training, the test
 evaluation, plots and report), and the accuracy it prints on the bundled held-out test images.
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from provenance import recorded
 
-CMD = ['cifake', 'train', '--recipe', '--large_sample']          # the README's main job
+CMD = ['cifake', 'train', '--recipe', '--large-sample']          # the README's main job
 
 def main(out, robust=False):
     exe = shutil.which('cifake') or str(Path(sys.executable).parent/'cifake')

@@ -2,20 +2,25 @@
 """The upload page under load: `cifake serve` on 127.0.0.1, driven by N concurrent API clients.
 
 The clients speak Gradio's HTTP API as `curl` would (upload the files, call `/classify`, read the result's event stream,
-download the Grad-CAM overlays as a browser shows them), each on its own connection. Not `gradio_client`: on a 2-core
+whose table carries each image as judged and its Grad-CAM overlay inside the HTML), each on its own connection. Not `gradio_client`: on a 2-core
 machine its own work (a thread per job, the queue protocol) took 2.4 times the server's CPU time and measured the client.
 Each client sends `--requests` requests of `--per_request` images from the larger bundled sample's test folder (every
-client its own images), one after another, as people pressing Classify would. The run is bounded: a fixed number of
+client its own images, or, once the 1,000 are used, the same images again), one after another, as people pressing Classify would. The run is bounded: a fixed number of
 requests, each with a timeout, and the server is stopped at the end whatever happens. Checked on every response: one row
 per image, with the verdict `predict_images` gives the same file (the page's rule: UNSURE inside the detector's band), and
-one Grad-CAM overlay per image.
+one Grad-CAM overlay per image. The server keeps its uploads in a folder of this run's (`GRADIO_TEMP_DIR`): the files left
+there are counted at the end of the run and again once the page's `KEEP_S` has passed (a soak: many requests, the memory
+at their start and at their end).
 
     python benchmarks/serve_load.py                  # 8 clients x 6 requests x 4 images
     python benchmarks/serve_load.py --clients 1 --name serve_load_1client
     python benchmarks/serve_load.py --page_batch 1 --name serve_load_batch1     # the page's setting, changed for this run
+    python benchmarks/serve_load.py --requests 250 --name serve_soak             # a soak: 2,000 requests, 8,000 images
 
 Last line: RESULT images_per_s=<all images/wall time> p95_s=<95th percentile of a request's time> errors=<failed or
-           wrong responses> rss_mb=<the server's peak resident memory> clients=<N>
+           wrong responses> rss_mb=<the server's peak resident memory> clients=<N> requests=<all requests>
+           rss_start_mb=<resident memory after the warm-up> rss_end_mb=<after the last request> files_end=<files in the
+           server's upload folder after the last request> files_after=<the same once KEEP_S seconds have passed>
 """
 import argparse, json, os, re, resource, socket, subprocess, sys, tempfile, time, urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -52,26 +57,33 @@ def classify(c, url:str, fs:list)->tuple:
     ev = c.post(url + 'gradio_api/call/classify', json=dict(data=data)); ev.raise_for_status()
     txt = c.get(url + f"gradio_api/call/classify/{ev.json()['event_id']}").text
     if 'event: complete' not in txt: raise RuntimeError(f'no result: {txt[:200]}')
-    html, gallery = json.loads(txt.split('event: complete', 1)[1].split('data:', 1)[1].split('\n', 1)[0])
-    return html, [c.get(g['image']['url']).content for g in gallery]
+    html, = json.loads(txt.split('event: complete', 1)[1].split('data:', 1)[1].split('\n', 1)[0])
+    return html, re.findall(r'<td class="overlay"><img src="data:image/png;base64,', html)
+
+def rss_mb(pid:int)->float:
+    "The process's resident memory now (Linux' VmRSS)."
+    return int(re.search(r'VmRSS:\s+(\d+) kB', Path(f'/proc/{pid}/status').read_text()).group(1))/1024
+
+def n_files(d:Path)->int: return sum(len(fs) for _, _, fs in os.walk(d))
 
 def main(clients:int=8, requests:int=6, per_request:int=4, page_batch:int|None=None, timeout:float=60):
     import httpx
     from cifake_fastai.core import sample_path
-    from cifake_fastai.inference import load_detector, predict_images, unsure_band
+    from cifake_fastai.inference import load_detector, predict_images
     files = sorted((sample_path(large=True)/'test').rglob('*.jpg'))
     need = clients*requests*per_request
-    if need > len(files): sys.exit(f'{need} images asked for, {len(files)} bundled: fewer clients, requests or images')
     rng = np.random.default_rng(0)
-    files = [files[i] for i in rng.permutation(len(files))[:need]]
+    files = [files[i % len(files)] for i in rng.permutation(max(need, len(files)))[:need]] if need <= len(files) else \
+            [files[i] for _ in range(-(-need//len(files))) for i in rng.permutation(len(files))][:need]   # beyond 1,000: again
     learn = load_detector()
-    pr = predict_images(learn, files, unsure=unsure_band(learn) is not None)
+    pr = predict_images(learn, sorted(set(files)))     # the page's rule: the band, for a detector that has one
     expected = dict(zip(pr.path.map(lambda p: Path(p).name), pr.prediction))
     port = free_port(); url = f'http://127.0.0.1:{port}/'
     setting = '' if page_batch is None else f'import cifake_fastai.app as a; a.PAGE_BATCH = {page_batch}; '
     log = tempfile.TemporaryFile('w+')                       # the server's output: read back if it stops early, never a full pipe
+    cache = Path(tempfile.mkdtemp(prefix='serve_load_'))     # the server's uploads, to count what is left
     proc = subprocess.Popen([sys.executable, '-c', setting + 'from cifake_fastai.cli import main; main()', 'serve', '--port', str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, text=True)
+                            stdout=log, stderr=subprocess.STDOUT, text=True, env=dict(os.environ, GRADIO_TEMP_DIR=str(cache)))
     try:
         import cifake_fastai.app as app
         print(f'server up in {wait_up(url, proc, log):.0f} s; {clients} clients x {requests} requests x {per_request} images; '
@@ -86,6 +98,8 @@ def main(clients:int=8, requests:int=6, per_request:int=4, page_batch:int|None=N
             except Exception as e: why = f'{type(e).__name__}: {e}'
             return time.perf_counter() - t, why
         with httpx.Client(timeout=timeout) as c: one(c, files[:per_request])       # warm-up: the first request loads lazily
+        examples = n_files(cache)                           # Gradio's copies of the page's example images: kept, by design
+        rss0 = rss_mb(proc.pid)
         def client(k:int)->list:
             with httpx.Client(timeout=timeout) as c: return [one(c, fs) for fs in mine(k)]
         def mine(k:int)->list:
@@ -94,7 +108,9 @@ def main(clients:int=8, requests:int=6, per_request:int=4, page_batch:int|None=N
         t, s0, c0 = time.perf_counter(), cpu_s(proc.pid), resource.getrusage(resource.RUSAGE_SELF)
         with ThreadPoolExecutor(clients) as pool: res = [r for rs in pool.map(client, range(clients)) for r in rs]
         wall, s1, c1 = time.perf_counter() - t, cpu_s(proc.pid), resource.getrusage(resource.RUSAGE_SELF)
-        rss = peak_rss_mb(proc.pid)
+        rss, rss1, files_end = peak_rss_mb(proc.pid), rss_mb(proc.pid), n_files(cache) - examples
+        time.sleep(1.5*app.KEEP_S)                          # the page deletes uploads once KEEP_S old, checking every KEEP_S/4 s
+        files_after = n_files(cache) - examples
     finally:
         proc.terminate()
         try: proc.wait(10)
@@ -105,7 +121,10 @@ def main(clients:int=8, requests:int=6, per_request:int=4, page_batch:int|None=N
           f'p95 {np.percentile(lat, 95):.2f} s, max {lat.max():.2f} s; {len(errs)} failed or wrong; server peak RSS {rss:.0f} MB')
     print(f'CPU time during the run: server {s1 - s0:.1f} s, clients {c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime:.1f} s '
           f'({os.cpu_count()} cores x {wall:.1f} s = {os.cpu_count()*wall:.1f} s)')
-    print(f'RESULT images_per_s={need/wall:.1f} p95_s={np.percentile(lat, 95):.2f} errors={len(errs)} rss_mb={rss:.0f} clients={clients}')
+    print(f'uploads left in the server\'s folder: {files_end} files after the last request, {files_after} after {1.5*app.KEEP_S:.0f} s more '
+          f'(besides the {examples} copies of its example images); resident memory {rss0:.0f} MB after the warm-up, {rss1:.0f} MB after the last request')
+    print(f'RESULT images_per_s={need/wall:.1f} p95_s={np.percentile(lat, 95):.2f} errors={len(errs)} rss_mb={rss:.0f} clients={clients} '
+          f'requests={len(res)} rss_start_mb={rss0:.0f} rss_end_mb={rss1:.0f} files_end={files_end} files_after={files_after}')
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])

@@ -17,7 +17,8 @@ from .core import (
     PathMissingError, square_resize, to_rgb, unreadable_reason, UnreadableImageError)
 
 # %% ../nbs/01_cache.ipynb
-CACHE_VERSION = 3          # 2: images of other sizes are area-averaged (`square_resize`), no longer bilinear; 3: its centre square is Pillow's `ImageOps.fit` (exact centre)
+CACHE_VERSION = 4          # 2: images of other sizes are area-averaged (`square_resize`), no longer bilinear; 3: its centre square is Pillow's `ImageOps.fit` (exact centre);
+                           # 4: images turned upright by their EXIF orientation, and their frame count recorded
 
 def user_cache()->Path:
     "This user's cache folder of the package: `$XDG_CACHE_HOME/cifake_fastai`, else `~/.cache/cifake_fastai` (decoded images, test models)."
@@ -74,7 +75,7 @@ class ImageCache:
 _SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 
 def _jpeg_frame(b:bytes):
-    "(bits, height, width, components) from a JPEG's frame header, or `None` (not a JPEG, or no frame before the scan)."
+    "(bits, height, width, components) from a JPEG's frame header, or `None` (not a JPEG, EXIF data that may turn it, or no frame before the scan)."
     if b[:2] != b'\xff\xd8': return None
     i, n = 2, len(b)
     while i + 4 <= n:
@@ -83,7 +84,7 @@ def _jpeg_frame(b:bytes):
         if m == 0xFF: i += 1; continue                                   # fill byte
         if m == 0x01 or 0xD0 <= m <= 0xD8: i += 2; continue               # markers without a length
         if m in _SOF: return (b[i+4], int.from_bytes(b[i+5:i+7], 'big'), int.from_bytes(b[i+7:i+9], 'big'), b[i+9]) if i + 10 <= n else None
-        if m == 0xDA: return None
+        if m == 0xDA or (m == 0xE1 and b[i+4:i+10] == b'Exif\0\0'): return None     # EXIF: Pillow turns it upright (`upright`)
         i += 2 + int.from_bytes(b[i+2:i+4], 'big')
     return None
 
@@ -92,34 +93,34 @@ _CV_RGB = getattr(cv2, 'IMREAD_COLOR_RGB', 0)                  # OpenCV >= 4.10 
 def _fast_jpeg(b:bytes, size:int):
     "The RGB array of a complete 8-bit colour `size`x`size` JPEG, decoded by OpenCV; `None` for anything else."
     if _jpeg_frame(b) != (8, size, size, 3) or b.rstrip(b'\0')[-2:] != b'\xff\xd9': return None
-    a = cv2.imdecode(np.frombuffer(b, np.uint8), (_CV_RGB or cv2.IMREAD_COLOR) | cv2.IMREAD_IGNORE_ORIENTATION)
+    a = cv2.imdecode(np.frombuffer(b, np.uint8), (_CV_RGB or cv2.IMREAD_COLOR) | cv2.IMREAD_IGNORE_ORIENTATION)   # (no EXIF here: see `_jpeg_frame`)
     if a is None or a.shape != (size, size, 3): return None
     return a if _CV_RGB else a[..., ::-1]
 
 def _decode(fn:Path, size:int):
-    "(array, info) for a readable image, or (None, reason)."
+    "(array, (sha256, width, height, mode, bytes, frames)) for a readable image, upright, or (None, reason)."
     try:
         b = image_bytes(fn)                 # refuses pipes, devices and huge files before reading a byte
         sha = hashlib.sha256(b).hexdigest()
-        if (a := _fast_jpeg(b, size)) is not None: return a, (sha, size, size, 'RGB', len(b))
+        if (a := _fast_jpeg(b, size)) is not None: return a, (sha, size, size, 'RGB', len(b), 1)
         im = decode_image(b, fn)
-        w, h, mode = *im.size, im.mode
+        w, h, mode, frames = *im.size, im.mode, getattr(im, 'n_frames', 1)     # an animation: its first frame is judged
         try: a = np.asarray(square_resize(to_rgb(im), size), dtype=np.uint8)
         except Exception as e: raise UnreadableImageError(fn, unreadable_reason(e)) from e   # as `open_rgb`: a mode Pillow cannot convert
     except UnreadableImageError as e: return None, e.reason
     except PathMissingError: return None, 'file vanished while reading'
-    return a, (sha, w, h, mode, len(b))
+    return a, (sha, w, h, mode, len(b), frames)
 
 def _save_npy(fname, x):
     with open(fname, 'wb') as f: np.save(f, x)     # a file object: `np.save` would add '.npy' to a name
 
 def decode_rgb(fn:str|Path, # An image file
                size:int, # Side of the square array
-              )->tuple: # (uint8 (size, size, 3) array, (width, height) of the image before resizing)
-    "`fn` decoded exactly as the cache (and the fast loader's `LoadRGB`) decodes it, with its size; or `UnreadableImageError` naming it."
+              )->tuple: # (uint8 (size, size, 3) array, the image's facts: `width`, `height` (upright, before resizing), `mode`, `frames`)
+    "`fn` decoded exactly as the cache (and the fast loader's `LoadRGB`) decodes it, with its facts; or `UnreadableImageError` naming it."
     a, why = _decode(Path(fn), size)
     if a is None: raise UnreadableImageError(fn, why)
-    return a, why[1:3]
+    return a, dict(zip(('width', 'height', 'mode', 'frames'), (*why[1:4], why[5])))
 
 # %% ../nbs/01_cache.ipynb
 def rgb_array(fn:str|Path, # An image file
@@ -168,7 +169,7 @@ def scan_images(path:str|Path, # Folder of images (any depth)
         a, r = _decode(root/rel, size)
         if a is None: bad.append((rel, r)); continue
         xs[len(rows)] = a; rows.append((rel, *r))
-    info = pd.DataFrame(rows, columns=['file', 'sha256', 'width', 'height', 'mode', 'bytes'])
+    info = pd.DataFrame(rows, columns=['file', 'sha256', 'width', 'height', 'mode', 'bytes', 'frames'])
     badf = pd.DataFrame(bad, columns=['file', 'reason'])
     x = xs[:len(rows)]
     meta = dict(version=CACHE_VERSION, size=size, fingerprint=fp, info=info.to_dict(orient='list'), bad=bad)

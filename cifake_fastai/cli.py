@@ -8,22 +8,29 @@ __all__ = ['COMMANDS', 'cmd_data_audit', 'cmd_data_sample', 'cmd_data_get', 'cmd
            'cmd_experiment_robustness', 'cmd_experiment_folders', 'parser', 'main']
 
 # %% ../nbs/12_cli.ipynb
-import shutil, sys, time
+import argparse, copy, difflib, inspect, os, shutil, sys, time, warnings
 from pathlib import Path
 from argparse import ArgumentParser, BooleanOptionalAction
-from fastcore.script import anno_parser, Param
+from fastcore.script import Param
+from fastcore.docments import docments
+from . import __version__
 from .core import CifakeError, OutputExistsError, PathMissingError, sample_path, UnreadableImageError
 
 # %% ../nbs/12_cli.ipynb
-def _new_file(fname, overwrite:bool=False)->Path|None:
-    "`fname` as a `Path` for the command to write, refusing to replace an existing file unless `overwrite`."
+def _new_file(fname, overwrite:bool=False, made:bool=False)->Path|None:
+    "`fname` as a `Path` for the command to write, refusing to replace an existing file unless `overwrite`; its folder must exist, unless the command `made` it."
     if fname is None: return None
     p = Path(fname).expanduser()
+    if p.is_dir(): raise CifakeError(f"{p} is a folder: give the name of a file to write")
     if p.exists() and not overwrite: raise OutputExistsError(f"{p} already exists: choose another file or pass --overwrite")
+    if made: return p
+    if not p.parent.is_dir(): raise PathMissingError(f"{p.parent}: no such folder to write {p.name} in; create it first")
+    if not os.access(p.parent, os.W_OK): raise CifakeError(f"{p.parent}: this user cannot write there; choose another folder for {p.name}")
     return p
 
 _PATH = "Dataset root with train/ and test/, or one folder of class folders (default: the bundled sample)"
 _MODEL = "Detector: a folder from save_detector, a run folder or an exported .pkl (default: the shipped detector)"
+_UNSURE = 'UNSURE where the detector is not sure enough: its band, chosen so that the other verdicts are 99% right (on by default when it has one; --no-unsure: a verdict for every image at its threshold)'
 _PRETRAINED = {'auto': 'auto', 'yes': True, 'no': False}
 # help texts and argument shapes of positional arguments, as names: a string inside an annotation reads as a type to linters
 _NEW_FOLDER = 'Folder to create (must not exist yet)'
@@ -47,7 +54,7 @@ _OPTIONAL, _MANY = dict(opt=False, nargs='?'), dict(nargs='+')
 
 def cmd_data_audit(path:Param(_PATH, str, **_OPTIONAL)=None,
                dedup_to:str=None, # Also write a de-duplicated file list here (usable as `files=` by the loaders)
-               overwrite:bool=False, # Replace an existing --dedup_to file
+               overwrite:bool=False, # Replace an existing --dedup-to file
               ):
     "Audit an image dataset: counts, sizes and modes, unreadable files, duplicates and train/test leakage."
     from cifake_fastai.audit import audit_dataset
@@ -137,17 +144,24 @@ def cmd_train(path:Param(_PATH, str, **_OPTIONAL)=None,
 
 # %% ../nbs/12_cli.ipynb
 def cmd_evaluate(path:Param(_TRAINED_RUN, str),
-             test_path:str=None, # Test folder with class sub-folders (default: the run's data test/)
+             test_path:str=None, # Test folder with class sub-folders (default: the run's data test/; for a detector folder, the bundled sample's test/)
              max_n:int=None, # At most this many test images (stored as a subset, beside the full evaluation)
              tag:str=None, # Suffix of the metrics and plot files (default: the test folder's name when it is not the run's own)
             ):
-    "Evaluate a run's detector on a test folder: accuracy, precision, recall, F1, ROC/PR AUC; updates the run's report."
-    from cifake_fastai.runs import evaluate_run, write_report
-    if not Path(path).is_dir(): raise PathMissingError(f"{path}: no such run folder")
-    if tag is None and test_path is not None: tag = Path(test_path).name if Path(test_path).name != 'test' else Path(test_path).parent.name
-    m = evaluate_run(path=path, test_path=test_path, max_n=max_n, tag=tag)
-    write_report(path)
+    "Evaluate a run's detector, or a detector folder, on a test folder: accuracy, precision, recall, F1, ROC/PR AUC; updates a run's report."
     from cifake_fastai.evaluate import metrics_table, left_out_text
+    p = Path(path).expanduser()
+    if not p.is_dir(): raise PathMissingError(f"{path}: no such run or detector folder")
+    if (p/'model.safetensors').is_file() and not (p/'model.pkl').is_file():    # a detector folder (save_detector): read, never written
+        from cifake_fastai.evaluate import evaluate
+        test_path = test_path or sample_path()/'test'
+        m = evaluate(_detector(str(p)), test_path, max_n=max_n).record
+        m['test'] = str(test_path)
+    else:
+        from cifake_fastai.runs import evaluate_run, write_report
+        if tag is None and test_path is not None: tag = Path(test_path).name if Path(test_path).name != 'test' else Path(test_path).parent.name
+        m = evaluate_run(path=p, test_path=test_path, max_n=max_n, tag=tag)
+        write_report(p)
     auc = 'undefined (one class)' if m['roc_auc'] is None else f"{m['roc_auc']:.4f}"
     print(metrics_table(m).round(4).to_string())
     print(f"{m['model']} on {m['test']}: accuracy {_both(m)}, precision {m['precision']:.3f}, recall {m['recall']:.3f}, "
@@ -158,38 +172,53 @@ def _detector(model:str|None):
     from cifake_fastai.inference import load_detector
     return load_detector(model)
 
+def _predict_args(threshold, chunk:int, csv, overwrite:bool)->Path|None:
+    "`cifake predict`'s arguments checked before any work: the CSV file to write, or `None`."
+    if threshold is not None and not 0 <= threshold <= 1:
+        raise CifakeError(f"--threshold {threshold:g}: a threshold is a probability of FAKE, from 0 to 1 (leave it out for the detector's own)")
+    if chunk < 1: raise CifakeError(f"--chunk {chunk}: give a number of images per step of at least 1 (default 4096)")
+    return _new_file(csv, overwrite)
+
 def cmd_predict(files:Param(_FILES, str, **_MANY),
             model:Param(_MODEL, str)=None,
-            threshold:float=None, # FAKE when P(FAKE) >= threshold (default: the detector's own, from its model card)
-            unsure:bool=False, # Answer UNSURE where the detector is not sure enough (its band, chosen for 99% right verdicts outside it)
+            threshold:float=None, # FAKE when P(FAKE) >= threshold, REAL below, no UNSURE (default: the detector's own, from its model card)
+            unsure:Param(_UNSURE, action=BooleanOptionalAction)=None,
             engine:Param(_ENGINE, str, choices=_ENGINES)='auto',
-            csv:str=None, # Also write the predictions to this CSV file, as they come (columns path,prediction,prob_fake,...)
+            csv:str=None, # Also write the predictions to this CSV file, as they come: a row for every input (columns path,prediction,prob_fake,...,error)
             overwrite:bool=False, # Replace an existing --csv file
             chunk:int=4096, # Images per step: each step's lines are printed and its rows written before the next is read
            ):
-    "REAL or FAKE (or UNSURE), with the probability of FAKE, for image files or folders of any size: one line per image."
+    "REAL, FAKE or UNSURE, with the probability of FAKE, for image files or folders of any size: one line per image; exit status 1 if any could not be read."
     from collections import Counter
-    from cifake_fastai.inference import predict_images, verdict_rule, image_paths
-    csv, learn = _new_file(csv, overwrite), _detector(model)
+    from cifake_fastai.inference import predict_images, verdict_rule, image_paths, unfamiliar_notice, uses_band
+    csv = _predict_args(threshold, chunk, csv, overwrite)
+    learn = _detector(model)
     paths, counts, n_bad, t0 = image_paths(files), Counter(), 0, time.perf_counter()
+    if not paths: raise PathMissingError(f"no image files in {' '.join(map(str, files))} (read: .jpg, .png, .webp, .tif, .bmp, .gif, .heic, .avif, ...)")
+    band = uses_band(learn, threshold, unsure)
     tty = sys.stderr.isatty()               # progress on a terminal only: a log gets no bar residue
     fh = open(csv, 'w', newline='', encoding='utf-8', errors='backslashreplace') if csv else None    # file names need not be UTF-8
+    done_rows = []
     try:
         for i in range(0, len(paths), chunk):     # memory stays that of one step, whatever the folder's size
             pr = predict_images(learn=learn, files=paths[i:i+chunk], threshold=threshold, unsure=unsure, engine=engine)
             ok, bad = pr[pr.error.isna()], pr[pr.error.notna()]
-            for r in ok.itertuples(): print(f"{r.prediction}  {r.prob_fake:.4f}  {r.path}" + (f"  (note: {r.note})" if isinstance(r.note, str) else ''))
-            for r in bad.itertuples(): print(f"skipped {r.path}: {r.error}")
-            if fh: ok.drop(columns='error').to_csv(fh, index=False, header=i == 0); fh.flush()    # a partial CSV survives an interrupt
+            for r in ok.itertuples(): print(f"{r.prediction:<6}  {r.prob_fake:.4f}  {r.path}" + (f"  (note: {r.note})" if isinstance(r.note, str) else ''))
+            for r in bad.itertuples(): print(f"not read  {r.path}: {r.error}")
+            if fh: pr.to_csv(fh, index=False, header=i == 0); fh.flush()    # every input has its row; a partial CSV survives an interrupt
             counts.update(ok.prediction); n_bad += len(bad)
+            done_rows.append(pr[['error', 'unfamiliar']])
             done = min(i + chunk, len(paths))
             if tty: print(f"\r{done}/{len(paths)} images, {done/(time.perf_counter() - t0):.0f}/s", end='', file=sys.stderr, flush=True)
     finally:
         if fh: fh.close()
         if tty: print(file=sys.stderr)
-    print(f"{sum(counts.values())} images: {counts['FAKE']} FAKE, {counts['REAL']} REAL" + (f", {counts['UNSURE']} UNSURE" if unsure else '')
-          + f" ({verdict_rule(learn, threshold, unsure)}); {n_bad} unreadable, skipped" + (f"; predictions written to {csv}" if csv else ''))
-    return dict(counts, unreadable=n_bad)
+    print(f"{sum(counts.values())} images: {counts['FAKE']} FAKE, {counts['REAL']} REAL" + (f", {counts['UNSURE']} UNSURE" if band else '')
+          + f" ({verdict_rule(learn, threshold, unsure)})" + (f"; {n_bad} not read (their lines say why)" if n_bad else '')
+          + (f"; a row for each of the {len(paths)} inputs written to {csv}" if csv else ''))
+    import pandas as pd
+    if (note := unfamiliar_notice(pd.concat(done_rows))): print(f"note: {note}")
+    return dict(counts, unreadable=n_bad, exit_status=1 if n_bad else 0)
 
 # %% ../nbs/12_cli.ipynb
 def cmd_serve(model:Param(_MODEL, str)=None,
@@ -217,7 +246,7 @@ def cmd_interpret(image:Param(_IMAGE, str),
     out = Path(out or '.').expanduser()
     stem = Path(image).stem.replace(' ', '_')
     names = [out/f'{stem}-{k}.png' for k in ('gradcam', 'edges', 'activations')]
-    for p in names: _new_file(p, overwrite)
+    for p in names: _new_file(p, overwrite, made=True)        # `out` is made below, once the image is read
     pr = predict_images(learn=learn, files=[image]).iloc[0]
     if pr.error: raise UnreadableImageError(image, pr.error)
     out.mkdir(parents=True, exist_ok=True)
@@ -318,30 +347,92 @@ COMMANDS = {('data', 'audit'): cmd_data_audit, ('data', 'sample'): cmd_data_samp
             ('reproduce',): cmd_reproduce, ('experiment', 'synthetic'): cmd_experiment_synthetic,
             ('experiment', 'robustness'): cmd_experiment_robustness, ('experiment', 'folders'): cmd_experiment_folders}
 
+def _hyphenate(args:list)->list:
+    "Option names with `_` spelt `-` (`--large_sample` is `--large-sample`: the spelling of earlier versions still works), up to a `--`."
+    res = []
+    for i, a in enumerate(args):
+        if a == '--': return res + args[i:]
+        if a.startswith('--'): k, eq, v = a.partition('='); a = k.replace('_', '-') + eq + v
+        res.append(a)
+    return res
+
+class _Parser(ArgumentParser):
+    "An `ArgumentParser` that also takes the underscore spelling of each option (`--max_n` for `--max-n`)."
+    # not hidden aliases: argparse would find `--large` ambiguous between them, and `--no-x_y` would do nothing
+    def parse_known_args(self, args=None, namespace=None):
+        return super().parse_known_args(_hyphenate(list(sys.argv[1:] if args is None else args)), namespace)
+
+class _Formatter(argparse.HelpFormatter):
+    "Help as wide as the terminal, help texts as they are (no %-expansion), as `fastcore.script`'s."
+    def __init__(self, prog):
+        cols = shutil.get_terminal_size((120, 30))[0]
+        super().__init__(prog, max_help_position=cols//2, width=cols)
+    def _expand_help(self, action): return self._get_help_string(action)
+
+def _default_text(name:str, p:Param)->str|None:
+    "A default as it is typed: `2 5 10`, `--download`; nothing for `None` and on/off flags."
+    d = p.default
+    if d is None or p.action in ('store_true', 'store_false'): return None
+    if p.action is BooleanOptionalAction: return f"--{'' if d else 'no-'}{name}"
+    return ' '.join(map(str, d)) if isinstance(d, (list, tuple)) else str(d)
+
+def parser(key:tuple)->ArgumentParser:
+    "The argument parser of the command `key` (e.g. `('data', 'audit')`): `fastcore.script.anno_parser`'s, with `--hyphenated-options` and defaults as typed."
+    func = COMMANDS[key]
+    p = _Parser(description=func.__doc__, prog='cifake ' + ' '.join(key), formatter_class=_Formatter)
+    for k, v in docments(func, full=True, returns=False, eval_str=True).items():
+        # a copy: `Param.set_default` appends '(default: ...)' to the annotation's own help, once more for every parser built
+        a = copy.copy(v.anno) if isinstance(v.anno, Param) else Param(v.docment, v.anno)
+        if a.default is None:
+            if v.default is inspect.Parameter.empty: a.opt = False
+            else: a.default = v.default
+        name = k.replace('_', '-')
+        if (s := _default_text(name, a)) is not None and '(default:' not in a.help: a.help += f" (default: {s})"
+        p.add_argument(f"--{name}" if a.opt else k, **a.kwargs)     # argparse keeps `max_n` as the name of --max-n's value
+    return p
+
+# %% ../nbs/12_cli.ipynb
+_GROUPS = {k[0] for k in COMMANDS if len(k) > 1}      # data, experiment
+
 def _usage()->str:
     w = max(len(' '.join(k)) for k in COMMANDS)
     lines = [f"  cifake {' '.join(k):<{w}}  {f.__doc__.splitlines()[0]}" for k, f in COMMANDS.items()]
-    return "usage: cifake COMMAND [options]   (cifake COMMAND --help for its options)\n\ncommands:\n" + '\n'.join(lines)
+    return "usage: cifake COMMAND [options]   (cifake COMMAND --help for its options; cifake --version)\n\ncommands:\n" + '\n'.join(lines)
 
-def parser(key:tuple)->ArgumentParser:
-    "The argument parser of the command `key` (e.g. `('data', 'audit')`)."
-    return anno_parser(COMMANDS[key], prog='cifake ' + ' '.join(key))
+def _guess(argv:list)->tuple:
+    "What was typed as a command, and the closest command (or `None`): 'predcit' -> 'predict', 'robustness' -> 'experiment robustness'."
+    names = [' '.join(k) for k in COMMANDS]
+    typed = ' '.join(argv[:2]) if argv[0] in _GROUPS and len(argv) > 1 else argv[0]
+    if typed.startswith('-'): return typed, None
+    m = difflib.get_close_matches(typed, names, n=1)
+    if not m:           # one word of a two-word command, or a mistyped group: 'folders', 'experment folders'
+        last = {k[-1]: ' '.join(k) for k in COMMANDS if len(k) > 1} | {g: g for g in _GROUPS}
+        m = [last[w] for w in difflib.get_close_matches(argv[0], list(last), n=1)]
+        if m and m[0] in _GROUPS and len(argv) > 1: m = difflib.get_close_matches(f"{m[0]} {argv[1]}", names, n=1) or m
+    return typed, (m[0] if m else None)
 
 def main(argv:list|None=None, # Arguments (default: `sys.argv[1:]`)
-        )->int: # Exit status
+        )->int: # Exit status: 0, 1 when a command did its work but some inputs failed (e.g. unreadable images), 2 for a user error
     "Entry point of the `cifake` console script."
     argv = list(sys.argv[1:] if argv is None else argv)
     for st in (sys.stdout, sys.stderr):         # file names that are not valid UTF-8 print escaped instead of failing
         if hasattr(st, 'reconfigure'): st.reconfigure(errors='backslashreplace')
+    # fastai.layers applies `torch.jit.script` when it is imported, which torch now warns about: not the user's concern
+    warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is (deprecated|not supported)', category=FutureWarning)
+    if argv[:1] in (['--version'], ['-V']): print(f"cifake {__version__}"); return 0
+    if argv[:1] in (['-h'], ['--help']): print(_usage()); return 0
     key = next((k for k in sorted(COMMANDS, key=len, reverse=True) if tuple(argv[:len(k)]) == k), None)
     if key is None:
-        print(_usage(), file=sys.stderr if argv and argv[0] not in ('-h', '--help') else sys.stdout)
-        return 0 if argv and argv[0] in ('-h', '--help') else 2
+        if not argv or (argv[0] in _GROUPS and len(argv) == 1): print(_usage(), file=sys.stderr); return 2
+        typed, guess = _guess(argv)
+        print(f"cifake: error: unknown {'option' if typed.startswith('-') else 'command'} '{typed}'"
+              + (f"; did you mean '{guess}'?" if guess else '') + " (cifake --help lists the commands)", file=sys.stderr)
+        return 2
     args = parser(key).parse_args(argv[len(key):])
-    try: COMMANDS[key](**{k: v for k, v in vars(args).items() if k not in ('pdb', 'xtra')})
+    try: res = COMMANDS[key](**vars(args))
     except CifakeError as e:              # only the errors the user can fix; anything else is a bug and keeps its traceback
         msg = str(e).strip().splitlines()
         print(f"cifake {' '.join(key)}: error: {msg[0] if msg else type(e).__name__}", file=sys.stderr)
         for l in msg[1:]: print(f"  {l}", file=sys.stderr)
         return 2
-    return 0
+    return res.get('exit_status', 0) if isinstance(res, dict) else 0

@@ -211,10 +211,14 @@ class source_labeller:
                  real=None, # Patterns of REAL folders (default: every folder not FAKE)
                  root:str|Path|None=None, # Dataset root (default: the file's parent folder is the source)
                 ):
-        self.fake, self.real, self.root = tuple(L(fake)), (tuple(L(real)) if real else None), Path(root) if root else None
+        self.fake, self.real = tuple(L(fake)), (tuple(L(real)) if real else None)
+        self.root = Path(root).expanduser().resolve() if root else None       # relative or absolute, as the files are found
     def source(self, f)->str:
-        f = Path(f)
-        return f.relative_to(self.root).parts[0] if self.root else f.parent.name
+        f = Path(f).expanduser()
+        if self.root is None: return f.parent.name
+        for g in (f.absolute(), f.resolve()):              # unresolved first: a linked source folder keeps its own name
+            if g.is_relative_to(self.root): return g.relative_to(self.root).parts[0]
+        raise DatasetError(f"{f} is not inside the dataset root {self.root}")
     def __call__(self, f)->str:
         s = self.source(f)
         if any(fnmatch(s, p) for p in self.fake): return 'FAKE'
@@ -223,7 +227,7 @@ class source_labeller:
 
 def _labeller(path:Path, labeller:source_labeller|None)->source_labeller:
     lab = labeller or source_labeller(root=path)
-    if lab.root is None: lab.root = path
+    if lab.root is None: lab.root = Path(path).expanduser().resolve()
     return lab
 
 def folder_dataset(path:str|Path, # Root with one folder per source

@@ -6,7 +6,7 @@
 __all__ = ['WEIGHTS', 'CONFIG', 'ONNX', 'ONNX_INT8', 'INT8_TOLERANCE', 'ENGINES', 'THRESHOLD', 'export_detector', 'TemperatureCE',
            'shipped_detector', 'file_sha256', 'save_detector', 'load_detector', 'export_onnx', 'onnx_session',
            'openvino_model', 'calibration_error', 'export_int8', 'image_paths', 'predict_probs', 'detector_threshold',
-           'unsure_band', 'verdicts', 'verdict_rule', 'predict_images']
+           'unsure_band', 'uses_band', 'verdicts', 'verdict_rule', 'image_notes', 'predict_images', 'unfamiliar_notice']
 
 # %% ../nbs/07_inference.ipynb
 from pathlib import Path
@@ -17,7 +17,7 @@ import torch, torch.nn as nn
 from fastai.torch_core import TensorImage
 from fastcore.basics import noop
 from .core import (
-    CifakeError, list_images, open_rgb, OutputExistsError, PathMissingError, square_resize, to_rgb, UnreadableImageError)
+    CifakeError, list_images, open_rgb, OutputExistsError, PathMissingError, square_resize, to_rgb, UnreadableImageError, upright)
 from .cache import decode_rgb
 from .data import LoadRGB, BatchResize, inference_dls, batch_tfm
 from .models import build_network
@@ -237,6 +237,13 @@ class _Calibration:
     def __init__(self, x): self.it = iter([{'images': x[i:i+64]} for i in range(0, len(x), 64)])
     def get_next(self): return next(self.it, None)
 
+def _float_head(f)->list:
+    "Names of the nodes from the last Gemm/MatMul on (the logits, /temperature, softmax): `export_int8` leaves them in float."
+    import onnx
+    nodes = onnx.load(str(f)).graph.node                               # ONNX keeps its nodes in topological order
+    i = max((i for i, o in enumerate(nodes) if o.op_type in ('Gemm', 'MatMul')), default=len(nodes))
+    return [o.name for o in nodes[i:]]
+
 def export_int8(learn:Learner, # A detector whose ONNX copy is in `out` (`export_onnx`)
                 out:str|Path, # Folder with `model.onnx`; `model.int8.onnx` is written beside it when it is kept
                 x:np.ndarray|None=None, # Validation images, decoded as the detector decodes them: uint8 (n, h, w, 3); default: `learn`'s own
@@ -254,7 +261,10 @@ def export_int8(learn:Learner, # A detector whose ONNX copy is in `out` (`export
     with tempfile.TemporaryDirectory() as d:
         quant_pre_process(str(out/ONNX), f'{d}/pre.onnx', skip_symbolic_shape=True)   # the symbolic pass fails on the exporter's Reshape
         quantize_static(f'{d}/pre.onnx', f'{d}/int8.onnx', _Calibration(x[:n]), quant_format=QuantFormat.QDQ, per_channel=True,
-                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)   # U8S8: x86's fast int8 path
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,   # U8S8: x86's fast int8 path
+                        reduce_range=True,    # 7-bit weights: u8 x s7 pairs cannot saturate the int16 sums of CPUs without VNNI, so
+                                              # every x86 CPU computes the same numbers (benchmarks/int8_cpus.py)
+                        nodes_to_exclude=_float_head(f'{d}/pre.onnx'))   # logits, temperature and softmax in float: P(FAKE) is continuous
         (p32, p8) = (_onnx_probs(ort.InferenceSession(f, providers=['CPUExecutionProvider']), x[n:]) for f in (str(out/ONNX), f'{d}/int8.onnx'))
         vocab, thr = list(learn.dls.vocab), detector_threshold(learn)
         hit = lambda p: (p[:, vocab.index('FAKE')] >= thr) == (y[n:] == vocab.index('FAKE')) if 'FAKE' in vocab else p.argmax(1) == y[n:]
@@ -299,10 +309,11 @@ def _uint8(a)->np.ndarray:
     return a
 
 def _decoded(o, size:int)->tuple:
-    "(uint8 (size, size, 3) array, (width, height)) of an image file, PIL image or uint8 array, through the size policy (`square_resize`)."
+    "(uint8 (size, size, 3) array, its facts as `decode_rgb` gives them) of an image file, PIL image or uint8 array, upright, through the size policy (`square_resize`)."
     if isinstance(o, (str, Path)): return decode_rgb(o, size)
-    im = to_rgb(o if isinstance(o, Image.Image) else Image.fromarray(_uint8(o)))
-    return np.asarray(square_resize(im, size)), im.size
+    src = upright(o) if isinstance(o, Image.Image) else Image.fromarray(_uint8(o))   # an image opened with Pillow still carries its tag
+    im = to_rgb(src)
+    return np.asarray(square_resize(im, size)), dict(width=im.size[0], height=im.size[1], mode=src.mode, frames=getattr(src, 'n_frames', 1))
 
 # %% ../nbs/07_inference.ipynb
 ENGINES = ('auto', 'int8', 'onnx', 'openvino', 'torch')   # 'auto': the int8 copy, else the ONNX copy, else PyTorch
@@ -321,7 +332,7 @@ def _engine(learn, engine:str):
     return s
 
 def _decode_batch(items:list, size:int)->list:
-    "(array, (width, height), None) for each item, or (None, None, the `UnreadableImageError`)."
+    "(array, facts, None) for each item, or (None, None, the `UnreadableImageError`)."
     res = []
     for o in items:
         try: res.append((*_decoded(o, size), None))
@@ -329,8 +340,8 @@ def _decode_batch(items:list, size:int)->list:
     return res
 
 # %% ../nbs/07_inference.ipynb
-def _fast_probs(learn, files:list, size:int, bs:int, on_error=None, sizes:list|None=None, engine:str='auto')->np.ndarray:
-    "fastai's `get_preds` on files or images without its per-item pipeline: decode (OpenCV fast path), stack, then the ONNX copy or `after_batch` and the model; each file's (width, height) appended to `sizes` (`None` if unreadable)."
+def _fast_probs(learn, files:list, size:int, bs:int, on_error=None, facts:list|None=None, engine:str='auto')->np.ndarray:
+    "fastai's `get_preds` on files or images without its per-item pipeline: decode (OpenCV fast path), stack, then the ONNX copy or `after_batch` and the model; each file's facts (`decode_rgb`) and notes (`image_notes`) appended to `facts` (`None` if unreadable)."
     # `test_dl` runs fastai's per-item transforms and collation in Python for every image, which costs far more than this
     # network's forward pass at 32 px; the batch transforms and the activation below are the learner's own
     sess = _engine(learn, engine)
@@ -351,7 +362,7 @@ def _fast_probs(learn, files:list, size:int, bs:int, on_error=None, sizes:list|N
                     if on_error is None: raise e
                     on_error(f, e.reason)
                 arrs.append(a)
-                if sizes is not None: sizes.append(wh)
+                if facts is not None: facts.append(None if a is None else dict(wh, notes=image_notes(wh, a, size)))
             keep = [j for j, a in enumerate(arrs) if a is not None]
             p = np.full((len(arrs), len(learn.dls.vocab)), np.nan, np.float32)
             if keep and sess is not None: p[keep] = sess.run(None, {'images': np.stack([arrs[j] for j in keep])})[0]
@@ -392,6 +403,13 @@ def unsure_band(learn:Learner)->tuple|None:
                           f"fix 'unsure' or 'threshold' in its config.json (save_detector writes them from choose_unsure_band)")
     return lo, hi
 
+def uses_band(learn:Learner, # A detector
+              threshold:float|None=None, # A threshold asked for
+              unsure:bool|None=None, # `True`: the band; `False`: a threshold; `None`: the band when `learn` has one and no threshold is asked for
+             )->bool:
+    "Whether `learn`'s verdicts come from its UNSURE band: the one rule `predict_images`, `cifake predict` and the upload page share."
+    return (threshold is None and unsure_band(learn) is not None) if unsure is None else bool(unsure)
+
 def verdicts(prob_fake, # P(FAKE) of each image
              threshold:float=THRESHOLD, # FAKE at or above it, REAL below
              band:tuple|None=None, # `(low, high)`: REAL below low, FAKE from high, UNSURE between (then `threshold` is not used)
@@ -404,12 +422,12 @@ def verdicts(prob_fake, # P(FAKE) of each image
 # %% ../nbs/07_inference.ipynb
 def verdict_rule(learn:Learner, # A detector
                  threshold:float|None=None, # FAKE when P(FAKE) >= threshold (default: the detector's own)
-                 unsure:bool=False, # The detector's UNSURE band instead of a threshold (as `predict_images(unsure=True)`)
+                 unsure:bool|None=None, # The detector's UNSURE band instead of a threshold (`None`: when it has one and no threshold is given; see `uses_band`)
                  markdown:bool=False, # The verdicts in bold, for a page
                 )->str:
     "How P(FAKE) becomes a verdict for `learn`: the threshold, or the UNSURE band and how often the verdicts outside it were right."
     v = {k: f'**{k}**' if markdown else k for k in ('FAKE', 'REAL', 'UNSURE')}
-    band = unsure_band(learn) if unsure else None
+    band = unsure_band(learn) if uses_band(learn, threshold, unsure) else None
     if band is None or band[0] >= band[1]:
         return f"{v['FAKE']} when P(FAKE) is at least {detector_threshold(learn) if threshold is None else threshold:.4f}, {v['REAL']} below"
     acc = getattr(learn, 'detector_config', {}).get('unsure_accuracy')       # what the band was chosen for, when the config says
@@ -417,33 +435,45 @@ def verdict_rule(learn:Learner, # A detector
             f"chosen on held-out images" + (f" so that the verdicts outside it are right {100*acc:.1f}% of the time there" if acc else ""))
 
 # %% ../nbs/07_inference.ipynb
-def _size_note(wh:tuple|None, size:int|None)->str|None:
-    "A note when the detector judges less than the whole image (not square: its centre square) or an image far from its input size."
-    if not (wh and size): return None
-    w, h = wh
-    m = min(w, h); how = 'shrunk' if m > size else 'enlarged' if m < size else 'as it is'
-    if w != h: return f"{w}x{h}: judged on its centre {m}x{m} square, {how}" + (f" to {size}x{size}" if m != size else '')
-    if w > 16*size: return f"{w}x{h}: shrunk {w//size}-fold to {size}x{size}; detail finer than that is not seen"
-    if w < size//2: return f"{w}x{h}: smaller than the {size}x{size} input, enlarged"
-    return None
+def image_notes(facts:dict, # The image's facts, as `decode_rgb` gives them (`width`, `height`, `mode`, `frames`)
+                a:np.ndarray, # The image as the network sees it: uint8 (size, size, 3)
+                size:int, # The network's input side
+               )->list: # (text, unlike its training images) pairs
+    "What the detector judged of an image, when that is not simply the whole picture at its input size, and whether it is unlike the images it was trained on."
+    w, h = facts['width'], facts['height']; m = min(w, h)
+    crop = f"judged on its centre {m}x{m} square, " if w != h else ''
+    res = []
+    if m > 16*size: res.append((f"{w}x{h}: {crop}shrunk {m//size}-fold to {size}x{size}; detail finer than that is not seen", True))
+    elif m < size//2: res.append((f"{w}x{h}: {crop}smaller than the {size}x{size} input, enlarged", True))
+    elif w != h:
+        how = 'shrunk' if m > size else 'enlarged' if m < size else 'as it is'
+        far = max(w, h) >= 2*m                                   # over half of the picture is left out
+        res.append((f"{w}x{h}: {crop}{how}" + (f" to {size}x{size}" if m != size else '') + ('; most of the picture is not seen' if far else ''), far))
+    px = a.reshape(-1, a.shape[-1])
+    if (px == px[0]).all(): res.append(("a single colour: there is nothing to judge", True))
+    elif facts.get('mode') in ('1', 'L', 'LA', 'I', 'I;16', 'I;16B', 'I;16L', 'F') or ((px[:, 0] == px[:, 1]) & (px[:, 1] == px[:, 2])).all():
+        res.append(("greyscale: the detector was trained on colour images", True))
+    if (n := facts.get('frames', 1)) > 1: res.append((f"animated ({n} frames): its first frame is judged", False))
+    return res
 
 def predict_images(learn:Learner, # A trained or loaded detector
                    files, # Image files and/or folders (searched recursively)
                    bs:int=64, # Batch size (at least 256 where images are decoded at the model's small training size: same results, faster)
                    threshold:float|None=None, # FAKE when P(FAKE) >= threshold (default: the detector's own, `detector_threshold`)
-                   unsure:bool=False, # REAL below the detector's `unsure_band`, FAKE above it, UNSURE inside (instead of a threshold)
+                   unsure:bool|None=None, # REAL below the detector's `unsure_band`, FAKE above it, UNSURE inside; `None`: when it has a band and no threshold is given
                    engine:str='auto', # One of `ENGINES` (see `predict_probs`)
-                  )->pd.DataFrame: # One row per file: `path`, `prediction`, `prob_fake`, `confidence`, `note`, `error`
-    "Predict REAL/FAKE (or UNSURE) for any image files or folders, of any size; unreadable files get a row with the reason, cropped or far-off sizes a note."
+                  )->pd.DataFrame: # One row per file: `path`, `prediction`, `prob_fake`, `confidence`, `note`, `unfamiliar`, `error`
+    "Predict REAL/FAKE (or UNSURE) for any image files or folders, of any size; unreadable files get a row with the reason, images judged in part or unlike the training images a note."
     vocab = list(learn.dls.vocab)
-    binary, band = sorted(vocab) == ['FAKE', 'REAL'], unsure_band(learn) if unsure else None
+    binary = sorted(vocab) == ['FAKE', 'REAL']
+    band = unsure_band(learn) if binary and uses_band(learn, threshold, unsure) else None
     if unsure and threshold is not None: raise CifakeError("give a threshold or ask for UNSURE verdicts, not both: the band replaces the threshold")
-    if unsure and not binary: raise CifakeError(f"UNSURE verdicts are for REAL/FAKE detectors; this one knows {vocab}: predict without unsure (--unsure)")
+    if unsure and not binary: raise CifakeError(f"UNSURE verdicts are for REAL/FAKE detectors; this one knows {vocab}: predict with unsure=False (--no-unsure)")
     if unsure and band is None: raise CifakeError("this detector has no UNSURE band (save_detector records one, from `choose_unsure_band` "
-                                                  "on validation images): predict without unsure (--unsure)")
-    fs, bad, whs = image_paths(files), [], []
+                                                  "on validation images): predict with unsure=False (--no-unsure)")
+    fs, bad, facts = image_paths(files), [], []
     if (size := _cache_size(learn)):                     # one decode per file: unreadable ones and every size are found on the way
-        probs = _fast_probs(learn, fs, size, max(bs, 256), on_error=lambda f, why: bad.append((f, why)), sizes=whs, engine=engine)
+        probs = _fast_probs(learn, fs, size, max(bs, 256), on_error=lambda f, why: bad.append((f, why)), facts=facts, engine=engine)
         gone = {f for f, _ in bad}
         ok, probs = [f for f in fs if f not in gone], probs[[i for i, f in enumerate(fs) if f not in gone]]
     else:
@@ -452,12 +482,23 @@ def predict_images(learn:Learner, # A trained or loaded detector
             try: open_rgb(f); ok.append(f)
             except UnreadableImageError as e: bad.append((f, e.reason))
         probs = predict_probs(learn, ok, bs, engine) if ok else None
-    rows, ifake, wh = [], vocab.index('FAKE') if 'FAKE' in vocab else None, dict(zip(fs, whs))
+    rows, ifake, fact = [], vocab.index('FAKE') if 'FAKE' in vocab else None, dict(zip(fs, facts))
     thr = detector_threshold(learn) if threshold is None else threshold
     preds = verdicts(probs[:, ifake], thr, band) if binary and ok else [vocab[int(p.argmax())] for p in (probs if ok else [])]
     for f, p, pred in zip(ok, probs if ok else [], preds):
         pf = float(p[ifake]) if ifake is not None else None
         conf = max(pf, 1 - pf) if pred == 'UNSURE' else float(p[vocab.index(pred)])
-        rows.append(dict(path=str(f), prediction=pred, prob_fake=pf, confidence=conf, note=_size_note(wh.get(f), size), error=None))
-    rows += [dict(path=str(f), prediction=None, prob_fake=None, confidence=None, note=None, error=why) for f, why in bad]
-    return pd.DataFrame(rows, columns=['path', 'prediction', 'prob_fake', 'confidence', 'note', 'error'])
+        notes = (fact.get(f) or {}).get('notes', [])
+        rows.append(dict(path=str(f), prediction=pred, prob_fake=pf, confidence=conf, note='; '.join(t for t, _ in notes) or None,
+                         unfamiliar=any(u for _, u in notes), error=None))
+    rows += [dict(path=str(f), prediction=None, prob_fake=None, confidence=None, note=None, unfamiliar=None, error=why) for f, why in bad]
+    return pd.DataFrame(rows, columns=['path', 'prediction', 'prob_fake', 'confidence', 'note', 'unfamiliar', 'error'])
+
+def unfamiliar_notice(pr:pd.DataFrame, # `predict_images`'s rows
+                      size:int=32, # The detector's input side
+                     )->str|None:
+    "One sentence when some images are unlike the detector's training images by simple facts (size, shape, colour), else `None`."
+    n, k = int(pr.error.isna().sum()), int((pr.unfamiliar == True).sum())
+    if not k: return None
+    return (f"{k} of {n} images {'is' if k == 1 else 'are'} unlike the images the detector was trained on (colour, square, near {size}x{size} pixels), "
+            f"so {'its verdict means' if k == 1 else 'their verdicts mean'} less than its measured accuracy: see the notes")

@@ -73,7 +73,7 @@ def evaluate_run(path:str|Path, # A run folder (with `model.pkl`)
     run = Path(path)
     cfg = json.loads((run/'config.json').read_text()) if (run/'config.json').exists() else {}
     if test_path is None:
-        if not cfg.get('test'): raise PathMissingError(f"{run}: the run's data has no test/ folder; pass a test folder (--test_path)")
+        if not cfg.get('test'): raise PathMissingError(f"{run}: the run's data has no test/ folder; pass a test folder (--test-path)")
         test_path = cfg['test']
     if tag is None and max_n is not None: tag = f'subset{max_n}'        # a partial evaluation never replaces the full one
     learn = load_detector(run/'model.pkl') if learn is None else learn

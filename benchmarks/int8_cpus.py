@@ -1,0 +1,78 @@
+#!/usr/bin/env python
+"""The default engine gives the same P(FAKE) on every x86 CPU: the shipped detector's int8 copy on this CPU and on older
+ones emulated by QEMU (user mode, `qemu-x86_64 -cpu MODEL`: AVX2 without VNNI, SSE4.2 without AVX), against the copy
+shipped before (commit 71fef5f's), whose 8-bit weights could saturate the 16-bit sums of CPUs without VNNI.
+
+ONNX Runtime multiplies uint8 activations by int8 weights with `vpmaddubsw` on x86 CPUs without VNNI: it adds two
+products into a saturating int16, and 2 x 255 x 127 = 64,770 does not fit. With 7-bit weights (`reduce_range=True` in
+`export_int8`) two products stay under 2 x 255 x 64 = 32,640, so every kernel computes the same sums. Measured on the 1,200
+bundled test images (the small and the larger sample), decoded here once and handed to each run as arrays.
+
+Needs QEMU's user-mode emulator: `apt-get install qemu-user` (not a dependency of the package; this script only).
+
+    python benchmarks/int8_cpus.py
+
+Last line: RESULT cpus=<emulated CPU models> max_diff=<largest |P(FAKE) difference| from this CPU's, shipped copy> verdicts_changed=<at the
+           detector's threshold, over all emulated CPUs> before_max_diff=<the same for the copy shipped before> before_verdicts_changed=<...>
+           distinct=<distinct P(FAKE) values on this CPU, shipped copy> n=<images>
+"""
+import argparse, shutil, subprocess, sys, tempfile, time
+from pathlib import Path
+import numpy as np
+
+CPUS = ('Haswell-noTSX', 'Nehalem')          # AVX2 without VNNI (the saturating kernel); SSE4.2 only
+BEFORE = '71fef5f'                          # the last commit with the copy quantised with 8-bit weights and a quantised output
+
+def worker(model:str, x:str, out:str):
+    "Run in the emulator: P(FAKE) of the arrays in `x` through `model`, saved to `out`."
+    import onnxruntime as ort
+    o = ort.SessionOptions(); o.log_severity_level = 3
+    s = ort.InferenceSession(model, o, providers=['CPUExecutionProvider'])
+    a = np.load(x)
+    np.save(out, np.concatenate([s.run(None, {'images': a[i:i+256]})[0][:, 0] for i in range(0, len(a), 256)]))
+
+def run(model:Path, x:Path, cpu:str|None, d:Path)->np.ndarray:
+    out = d/f'{model.stem}-{cpu or "native"}.npy'
+    cmd = ([shutil.which('qemu-x86_64'), '-cpu', cpu] if cpu else []) + [sys.executable, __file__, '--worker', str(model), str(x), str(out)]
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True)
+    print(f"  {model.name} on {cpu or 'this CPU'}: {time.perf_counter() - t:.0f} s", flush=True)
+    return np.load(out)
+
+def main():
+    from cifake_fastai.core import sample_path
+    from cifake_fastai.cache import decode_rgb
+    from cifake_fastai.inference import shipped_detector, load_detector, detector_threshold
+    if shutil.which('qemu-x86_64') is None: sys.exit('needs qemu-user: apt-get install qemu-user')
+    files = sorted((sample_path()/'test').rglob('*.jpg')) + sorted((sample_path(large=True)/'test').rglob('*.jpg'))
+    thr = detector_threshold(load_detector())
+    flags = Path('/proc/cpuinfo').read_text().split('flags', 1)[1].split('\n', 1)[0].split()
+    print(f"{len(files)} test images; this CPU: {'AVX-512 VNNI' if 'avx512_vnni' in flags else 'AVX VNNI' if 'avx_vnni' in flags else 'no VNNI'}"
+          f"; emulated: {', '.join(CPUS)}; the detector's threshold {thr:.4f}")
+    with tempfile.TemporaryDirectory() as d:
+        d = Path(d)
+        x = d/'x.npy'; np.save(x, np.stack([decode_rgb(f, 32)[0] for f in files]))
+        now = shipped_detector()/'model.int8.onnx'
+        before = d/'before.int8.onnx'
+        before.write_bytes(subprocess.run(['git', 'show', f'{BEFORE}:cifake_fastai/detector/model.int8.onnx'], capture_output=True, check=True,
+                                          cwd=Path(__file__).parents[1]).stdout)
+        res = {}
+        for name, m in (('shipped', now), ('before', before)):
+            base = run(m, x, None, d)
+            diffs = {cpu: run(m, x, cpu, d) - base for cpu in CPUS}
+            changed = sum(int(((base + df >= thr) != (base >= thr)).sum()) for df in diffs.values())
+            for cpu, df in diffs.items():
+                print(f"{name} copy ({m.name}), {cpu} against this CPU: largest |P(FAKE) difference| {np.abs(df).max():.2e}, mean {np.abs(df).mean():.2e}, "
+                      f"verdicts changed {int(((base + df >= thr) != (base >= thr)).sum())}")
+            res[name] = (max(float(np.abs(df).max()) for df in diffs.values()), changed, len(np.unique(base)))
+    print(f"distinct P(FAKE) values on this CPU: shipped copy {res['shipped'][2]}, the copy before {res['before'][2]} (of {len(files)} images)")
+    print(f"RESULT cpus={len(CPUS)} max_diff={res['shipped'][0]:.2g} verdicts_changed={res['shipped'][1]} before_max_diff={res['before'][0]:.2g} "
+          f"before_verdicts_changed={res['before'][1]} distinct={res['shipped'][2]} n={len(files)}")
+
+if __name__ == '__main__':
+    if len(sys.argv) > 1 and sys.argv[1] == '--worker': worker(*sys.argv[2:5]); sys.exit()
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--name', default='int8_cpus')
+    a = p.parse_args()
+    from provenance import recorded
+    with recorded(a.name): main()
