@@ -10,7 +10,7 @@ Exit status 1, with one line per failed check, when a committed output no longer
 import sys
 from pathlib import Path
 import pandas as pd
-from provenance import RESULTS, ablation_rows, recipe_run
+from provenance import RESULTS, ablation_rows, recipe_run, result_line
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKS = []
@@ -73,9 +73,52 @@ def synthetic():
 
 @check
 def readme_figures():
-    "Every bold figure of the README's measured-figures table is in the RESULT line of the output it names."
+    "Every bold figure of the measured-figures table (benchmarks/README.md) is in the RESULT line of the output it names."
     from cifake_fastai.readme import check_figures
     assert check_figures(ROOT) == [], check_figures(ROOT)
+
+def _body(name:str, pattern:str)->float:
+    "A figure printed on a line of `benchmarks/results/{name}.txt` (not its RESULT line), by a regex with one group."
+    import re
+    return float(re.search(pattern, (RESULTS/f'{name}.txt').read_text()).group(1))
+
+def _ours_baseline()->list:
+    "The package's PCA baseline accuracies (%) on the full CIFAKE, from its table in `baseline.txt`."
+    sec = (RESULTS/'baseline.txt').read_text().split('cifake_fastai, warm cache', 1)[1].split('\n\n', 1)[0]
+    return [float(l.split('|')[2]) for l in sec.splitlines() if l.startswith('| ') and l.split('|')[1].strip().isdigit()]
+
+R = lambda name, key: result_line(name)[key]
+# (page, the words around the figure with {} where it stands, the measured value, tolerance or None: the precision written)
+PROSE = lambda: [
+    ('README.md', 'test images it is right {} % of the time', R('detector', 'test_acc'), None),
+    ('README.md', 'it answers UNSURE for {} % of them', R('detector', 'unsure_share'), None),
+    ('README.md', 'test images are {} % right', R('detector', 'sure_acc_clean'), None),
+    ('README.md', 'held-out test images (about {}%)', R('main_job', 'main_job_test_acc'), 1),
+    ('README.md', 'about {}% on pristine images', R('main_job_robust', 'main_job_test_acc'), 1),
+    ('nbs/tutorials/02_reproduce_the_study.ipynb', 'takes {} s with the package', R('gpu_epoch', 'r18_224_epoch_s_amp'), None),
+    ('nbs/tutorials/02_reproduce_the_study.ipynb', 'and {} s with the reference `DataBlock`', R('gpu_epoch', 'r18_224_epoch_s_amp_datablock'), None),
+    ('nbs/tutorials/02_reproduce_the_study.ipynb', '({} s for the fast loader in fp32', R('gpu_epoch', 'r18_224_epoch_s_fp32'), None),
+    ('nbs/tutorials/02_reproduce_the_study.ipynb', 'takes {} s as the reference computes it', _body('baseline', r'reference procedure: wall ([\d.]+) s'), None),
+    ('nbs/tutorials/02_reproduce_the_study.ipynb', "and {} s with the package's", _body('baseline', r'warm cache: wall ([\d.]+) s'), None),
+    ('nbs/tutorials/02_reproduce_the_study.ipynb', 'trains in {} minutes to', R('cpu_train', 'train_minutes'), None),
+    ('nbs/tutorials/02_reproduce_the_study.ipynb', 'minutes to {} %', R('cpu_train', 'test_acc'), None),
+    ('nbs/tutorials/03_train_your_own_detector.ipynb', 'the full CIFAKE in about {} minutes', R('cpu_train', 'train_minutes'), 1),
+    ('nbs/tutorials/03_train_your_own_detector.ipynb', 'about {} with `robust=True`', R('detector', 'train_minutes'), 1),
+    ('nbs/04b_models.ipynb', 'trains at about {} images/s', R('distributed_scaling', 'images_per_s_1proc'), 50),
+    ('nbs/05_baseline.ipynb', 'this gives {}% to', min(_ours_baseline()), None),
+    ('nbs/05_baseline.ipynb', 'to {}% test accuracy', max(_ours_baseline()), None),
+    ('nbs/06_train.ipynb', 'measures it on {} held-out ones', _body('robust_ablation', r'clean\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(\d+)'), None),
+    ('nbs/07_inference.ipynb', 'moved by up to {} and changed', R('int8_cpus', 'before_max_diff'), None),
+    ('nbs/07_inference.ipynb', 'and changed {} verdicts', R('int8_cpus', 'before_verdicts_changed'), None),
+    ('cifake_fastai/detector/MODEL_CARD.md', 'Trained on 2 CPU cores in {} min', R('detector', 'train_minutes'), None),
+]
+
+@check
+def prose_figures():
+    "Every figure the pages quote in prose (README, tutorials, module pages, model card) is the committed result it comes from."
+    from cifake_fastai.readme import check_prose
+    bad = check_prose(ROOT, PROSE())
+    assert bad == [], bad
 
 def main()->int:
     bad = 0

@@ -32,6 +32,9 @@ LIMITS = """- Trained and tested on CIFAKE only: 32x32 CIFAR-10 photographs (REA
 - Trained on degraded copies (resizing, blur, JPEG and WebP, noise, crops, colour and gamma, rotation, greyscale), it keeps
   most of its accuracy under them (the table above), but every degradation costs something, and the strongest ones
   (a third of the size, blur sigma 2) cost the most; a degradation far outside those it was trained on is untested.
+- Filters it never saw can move it far: a frost, fog or snow filter of a photo app can turn a generated image into a sure
+  REAL verdict, and real photographs from other cameras and places can get sure FAKE verdicts. Read a verdict on an edited
+  image, or on a photograph unlike CIFAR-10's, as untested.
 - The test set's REAL images are CIFAR-10's test photographs; a few of its images also occur in train/ (the clean figures
   leave them out). Accuracy on your images can be far lower than on CIFAKE's test set.
 - It is one network trained once (one seed): the figures carry about 0.1-0.2 point of seed-to-seed noise."""
@@ -95,7 +98,7 @@ The detector's threshold is the one at equal error rate on the validation split,
 rate {100*cal['eer_valid']:.2f}%); the test accuracy there is {cal['test_acc_at_eer']:.2f}%. `cifake predict` and `predict_images` use it
 unless given another.
 
-With `--unsure` (`unsure=True`), and always on the upload page, the detector answers **UNSURE** when
+By default (`cifake predict`, `predict_images` and the upload page alike; `--no-unsure` or a threshold of one's own turn it off), the detector answers **UNSURE** when
 {lo:.4f} <= P(FAKE) < {hi:.4f}: the band chosen on the validation split (`choose_unsure_band`) for {100*BAND_ACCURACY:.1f}% right
 verdicts outside it there. On the test set it leaves {cal['unsure_share']:.2f}% of all images ({cal['unsure_share_clean']:.2f}% of the clean ones)
 unsure, and the other verdicts are {cal['sure_acc']:.2f}% right ({cal['sure_acc_clean']:.2f}% on the clean test images).
@@ -112,7 +115,7 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0)
     from fastai.torch_core import set_seed
     from cifake_fastai.core import OutputExistsError
     from cifake_fastai.train import train_cpu_recipe
-    from cifake_fastai.inference import save_detector, TemperatureCE, WEIGHTS
+    from cifake_fastai.inference import save_detector, TemperatureCE, WEIGHTS, load_detector
     from cifake_fastai.evaluate import (evaluate, calibrate, calibration_error, eer_threshold, choose_unsure_band, plot_reliability,
                                         metrics_table)
     dest = Path(dest)
@@ -153,7 +156,9 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0)
     fig.savefig(dest/'reliability.png', dpi=100, bbox_inches='tight')
     cmd = 'python benchmarks/train_detector.py --overwrite' + (f' --epochs {epochs}' if epochs else '') + \
           (f' --width {width}' if width != 16 else '') + (f' --p {p}' if p != 0.5 else '') + (f' --strength {strength}' if strength != 1 else '')
-    (dest/'MODEL_CARD.md').write_text(card(cfg, rec, cal, cmd, hw, minutes))
+    from cifake_fastai.evaluate import card_parts, with_card_parts
+    (dest/'MODEL_CARD.md').write_text(with_card_parts(card(cfg, rec, cal, cmd, hw, minutes),       # the parts every detector's card has
+                                                      card_parts(load_detector(dest), ev, 'detector', 'Model card: the shipped CIFAKE detector')))
     print(metrics_table(rec).round(4).to_string())
     print(f"temperature {T:.4f}; ECE valid {cal['ece_valid_before']:.4f} -> {cal['ece_valid_after']:.4f}, test {cal['ece_test_before']:.4f} -> "
           f"{cal['ece_test_after']:.4f}; EER threshold {thr:.4f} (EER {100*eer:.2f}% on valid), test accuracy there {cal['test_acc_at_eer']:.2f}%")

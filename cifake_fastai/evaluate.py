@@ -343,10 +343,11 @@ def card_parts(det, # A detector loaded by `load_detector`
     fa = 100*thr.loc['REAL', 'called_FAKE']/max(thr.loc['REAL', 'n'], 1)
     acc_thr = 100*(thr.called_FAKE.FAKE + thr.called_REAL.REAL)/max(thr.n.sum(), 1)
     metric = lambda t, v, n: f"      - type: {t}\n        value: {v}\n        name: {n}"
+    test_dir = Path(res.files[0]).parents[1] if len(res.files) else Path(name)        # the folder of class folders
     front = '\n'.join(['---', f"license: {CARD_LICENSE[0]}", 'library_name: cifake_fastai', 'pipeline_tag: image-classification',
         'tags:', '- image-classification', '- ai-generated-image-detection', '- fastai', '- onnx', 'model-index:', f"- name: {name}", '  results:',
         '  - task:', '      type: image-classification', '      name: Real photograph or AI-generated image', '    dataset:',
-        f"      name: {Path(str(r.get('test', name))).parent.name or name} test images ({r['n']:,})", '      type: imagefolder', '    metrics:',
+        f"      name: {test_dir.parent.name}/{test_dir.name} ({r['n']:,} images)", '      type: imagefolder', '    metrics:',
         metric('accuracy', round(r['accuracy'], 2), 'accuracy, P(FAKE) >= 0.5 (%)'),
         metric('accuracy', round(acc_thr, 2), f"accuracy at the detector's threshold {detector_threshold(det):.4f} (%)"),
         metric('roc_auc', round(r['roc_auc'], 4) if r.get('roc_auc') is not None else 'null', 'ROC AUC'),
@@ -363,8 +364,9 @@ def card_parts(det, # A detector loaded by `load_detector`
     start = '\n'.join(['```sh', 'pip install git+https://github.com/cifake-fastai/cifake_fastai.git',
         f"cifake predict{model} photo.jpg my_folder/ --csv verdicts.csv", '```', '', '```python', 'from cifake_fastai.inference import load_detector, predict_images',
         f"det = load_detector({'' if name == 'detector' else repr(name)})", "predict_images(det, ['photo.jpg'])   # path, prediction, prob_fake, confidence, note, unfamiliar, error", '```'])
-    uses = '\n'.join([f"Intended: telling real photographs from AI-generated images like those it was trained on ({cfg['cache_size']}x{cfg['cache_size']} "
-        "thumbnails of the test folder's kind), as one piece of evidence, read with its P(FAKE), its UNSURE answers and the notes on each image.", '',
+    uses = '\n'.join([f"Intended: telling real photographs from AI-generated images like the ones it was trained and tested on (see Data), "
+        f"judged at {cfg['cache_size']}x{cfg['cache_size']} pixels, as one piece of evidence, read with its P(FAKE), its UNSURE answers and "
+        "the notes on each image.", '',
         "Out of scope: any decision about a person (accusing someone of faking a picture, moderation without a human), images from generators "
         "or cameras unlike its training images, full-size photographs judged from a thumbnail, and edited, filtered or screenshotted images: a sure "
         "verdict on those means little. It is not a forensic tool."])

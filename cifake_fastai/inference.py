@@ -248,7 +248,7 @@ def export_int8(learn:Learner, # A detector whose ONNX copy is in `out` (`export
                 out:str|Path, # Folder with `model.onnx`; `model.int8.onnx` is written beside it when it is kept
                 x:np.ndarray|None=None, # Validation images, decoded as the detector decodes them: uint8 (n, h, w, 3); default: `learn`'s own
                 y:np.ndarray|None=None, # Their class indices
-                n_calib:int=512, # Images to calibrate on (at most half of `x`); the others check the copy
+                n_calib:int=512, # Images to calibrate on (drawn at random, at most half of `x`); the others check the copy
                )->dict: # What the check measured; `kept`, and `sha256` when the copy was kept
     "Quantise `out/model.onnx` to int8 (static, calibrated on validation images) and keep it only if the held-out ones find it within `INT8_TOLERANCE`."
     import tempfile, onnxruntime as ort
@@ -258,6 +258,8 @@ def export_int8(learn:Learner, # A detector whose ONNX copy is in `out` (`export
     if x is None or len(x) < 4: raise CifakeError("export_int8 needs validation images (x, y): a learner on the fast loader has them, or pass them")
     out, (x, y) = Path(out), (np.ascontiguousarray(_uint8(x)), np.asarray(y))
     n = min(n_calib, len(x)//2)
+    order = np.random.default_rng(0).permutation(len(x))       # calibrate on a random half at most: a split sorted by class is common
+    x, y = x[order], y[order]
     with tempfile.TemporaryDirectory() as d:
         quant_pre_process(str(out/ONNX), f'{d}/pre.onnx', skip_symbolic_shape=True)   # the symbolic pass fails on the exporter's Reshape
         quantize_static(f'{d}/pre.onnx', f'{d}/int8.onnx', _Calibration(x[:n]), quant_format=QuantFormat.QDQ, per_channel=True,

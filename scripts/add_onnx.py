@@ -1,17 +1,21 @@
 #!/usr/bin/env python
-"""Write the ONNX copies of a detector saved before `save_detector` wrote them (e.g. the shipped one), and record their SHA-256.
+"""Write the ONNX copies of a detector saved before `save_detector` wrote them (e.g. the shipped one), record their SHA-256,
+and bring its model card's shared parts up to date.
 
 The weights are not touched: `model.onnx` is exported from them (`export_onnx`, its SHA-256 as `onnx_sha256` in
 `config.json`), then the int8 copy is made and checked on the detector's validation images (`export_int8`, what the check
 measured as `int8` in `config.json`; `model.int8.onnx` only if it passed). The validation images are the training folder's
-split that `train_cpu_recipe` held out (`CPU_RECIPE['valid_pct']`, seed 42), as the shipped detector was trained.
+split that `train_cpu_recipe` held out (`CPU_RECIPE['valid_pct']`, seed 42), as the shipped detector was trained. Then the
+card's metadata, how to start, uses, files, figures at the operating threshold and licence (`card_parts`) are written
+from the detector's evaluation on the test folder beside the training folder (its float copy, as the card's metrics).
 
     python scripts/add_onnx.py                                   # the shipped detector, cifake_fastai/detector; CIFAKE's train/
     python scripts/add_onnx.py runs/my-detector path/to/train    # a folder written by save_detector, and its training folder
 """
-import json, sys
+import json, re, sys
 from pathlib import Path
 from cifake_fastai.inference import CONFIG, export_onnx, export_int8, file_sha256, load_detector, shipped_detector
+from cifake_fastai.evaluate import evaluate, card_parts, with_card_parts
 from cifake_fastai.data import fast_dls
 from cifake_fastai.train import CPU_RECIPE
 
@@ -33,5 +37,11 @@ def main(path=None, train=None):
     (d/CONFIG).write_text(json.dumps(cfg, indent=1))
     print(f"wrote {o} ({o.stat().st_size/2**20:.1f} MB), SHA-256 {cfg['onnx_sha256'][:16]}... in {d/CONFIG}")
     print(f"int8 copy, checked on {cfg['int8']['n_check']} validation images after calibrating on {cfg['int8']['n_calib']}: {cfg['int8']}")
+    if (card := d/'MODEL_CARD.md').is_file() and (Path(train).parent/'test').is_dir():
+        det = load_detector(d)
+        ev = evaluate(det, Path(train).parent/'test', bs=1024, engine='onnx')
+        title = re.search(r'(?m)^# (.+)$', card.read_text()).group(1)
+        card.write_text(with_card_parts(card.read_text(), card_parts(det, ev, 'detector' if d == shipped_detector() else d.name, title)))
+        print(f"model card's shared parts written from {ev.record['n']} test images: {card}")
 
 if __name__ == '__main__': main(*sys.argv[1:3])
