@@ -49,8 +49,8 @@ def openvino_rows(learn, x, y, clean, files:list, t_stock:float, t32:float, q32:
         print(f'OpenVINO {ov.__version__.split("-")[0]} {name}: {n/t:6.0f} images/s on decoded images ({t32/t:.2f} x ONNX Runtime fp32); '
               f'test accuracy {acc:.2f} % (clean {acc_clean:.2f} %), ECE {ece:.4f}')
         if name == 'int8': d_acc, d_ece = acc - q32['acc'], ece - q32['ece']
-    predict_images(learn, files[:1000], engine='openvino')
-    po, t = timed(predict_images, learn, files, bs=256, engine='openvino')
+    predict_images(learn, files[:1000], engine='openvino', unsure=False)
+    po, t = timed(predict_images, learn, files, bs=256, engine='openvino', unsure=False)
     print(f"predict_images(engine='openvino'), the int8 copy: {t:5.1f} s, {n/t:5.0f} images/s ({t_stock/t:.1f} x the stock path); "
           f'against the float copy {d_acc:+.2f} points of accuracy, ECE {d_ece:+.4f}')
     return dict(openvino_ratio=f'{t_stock/t:.1f}', openvino_acc_delta=f'{d_acc:+.2f}', openvino_ece_delta=f'{d_ece:+.4f}')
@@ -68,7 +68,7 @@ def main():
     print(f'data: {root.name}/test, {len(files)} files; torch {torch.__version__}, {torch.get_num_threads()} threads, onnxruntime '
           f'{ort.__version__}; model {learn.model.name}, threshold {thr:.4f}; int8 copy: {learn.detector_config["int8"]}', flush=True)
     stock = lambda fs: learn.get_preds(dl=learn.dls.test_dl(fs, bs=256))[0].numpy()
-    ours = lambda engine: (lambda fs: predict_images(learn, fs, bs=256, engine=engine))
+    ours = lambda engine: (lambda fs: predict_images(learn, fs, bs=256, engine=engine, unsure=False))
     paths = {'torch': ours('torch'), 'onnx': ours('onnx'), 'auto': ours('auto')}
     for f in (stock, *paths.values()): f(files[:1000])                          # warm-up
     ps, t_stock = timed(stock, files)

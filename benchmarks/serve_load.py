@@ -19,10 +19,10 @@ at their start and at their end).
 
 Last line: RESULT images_per_s=<all images/wall time> p95_s=<95th percentile of a request's time> errors=<failed or
            wrong responses> rss_mb=<the server's peak resident memory> clients=<N> requests=<all requests>
-           rss_start_mb=<resident memory after the warm-up> rss_end_mb=<after the last request> files_end=<files in the
+           rss_start_mb=<resident memory after the warm-up> rss_half_mb=<half-way through the run> rss_end_mb=<after the last request> files_end=<files in the
            server's upload folder after the last request> files_after=<the same once KEEP_S seconds have passed>
 """
-import argparse, json, os, re, resource, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, re, resource, socket, subprocess, sys, tempfile, threading, time, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
@@ -86,7 +86,9 @@ def main(clients:int=8, requests:int=6, per_request:int=4, page_batch:int|None=N
                             stdout=log, stderr=subprocess.STDOUT, text=True, env=dict(os.environ, GRADIO_TEMP_DIR=str(cache)))
     try:
         import cifake_fastai.app as app
-        print(f'server up in {wait_up(url, proc, log):.0f} s; {clients} clients x {requests} requests x {per_request} images; '
+        up = wait_up(url, proc, log)
+        examples = n_files(cache)                           # Gradio's copies of the page's example images: kept, by design
+        print(f'server up in {up:.0f} s; {clients} clients x {requests} requests x {per_request} images; '
               f'the page serves up to {page_batch or app.PAGE_BATCH} queued requests in one call', flush=True)
         def one(c, fs:list)->tuple:
             t = time.perf_counter()
@@ -98,7 +100,6 @@ def main(clients:int=8, requests:int=6, per_request:int=4, page_batch:int|None=N
             except Exception as e: why = f'{type(e).__name__}: {e}'
             return time.perf_counter() - t, why
         with httpx.Client(timeout=timeout) as c: one(c, files[:per_request])       # warm-up: the first request loads lazily
-        examples = n_files(cache)                           # Gradio's copies of the page's example images: kept, by design
         rss0 = rss_mb(proc.pid)
         def client(k:int)->list:
             with httpx.Client(timeout=timeout) as c: return [one(c, fs) for fs in mine(k)]
@@ -106,8 +107,14 @@ def main(clients:int=8, requests:int=6, per_request:int=4, page_batch:int|None=N
             mine = files[k*requests*per_request:(k+1)*requests*per_request]
             return [mine[i:i+per_request] for i in range(0, len(mine), per_request)]
         t, s0, c0 = time.perf_counter(), cpu_s(proc.pid), resource.getrusage(resource.RUSAGE_SELF)
+        samples, running = [], threading.Event(); running.set()
+        def sample():                                       # the server's memory through the run, twice a second
+            while running.is_set(): samples.append((time.perf_counter() - t, rss_mb(proc.pid))); time.sleep(0.5)
+        sampler = threading.Thread(target=sample, daemon=True); sampler.start()
         with ThreadPoolExecutor(clients) as pool: res = [r for rs in pool.map(client, range(clients)) for r in rs]
         wall, s1, c1 = time.perf_counter() - t, cpu_s(proc.pid), resource.getrusage(resource.RUSAGE_SELF)
+        running.clear(); sampler.join()
+        at = lambda q: next((m for s_, m in samples if s_ >= q*wall), samples[-1][1] if samples else rss_mb(proc.pid))
         rss, rss1, files_end = peak_rss_mb(proc.pid), rss_mb(proc.pid), n_files(cache) - examples
         time.sleep(1.5*app.KEEP_S)                          # the page deletes uploads once KEEP_S old, checking every KEEP_S/4 s
         files_after = n_files(cache) - examples
@@ -123,8 +130,9 @@ def main(clients:int=8, requests:int=6, per_request:int=4, page_batch:int|None=N
           f'({os.cpu_count()} cores x {wall:.1f} s = {os.cpu_count()*wall:.1f} s)')
     print(f'uploads left in the server\'s folder: {files_end} files after the last request, {files_after} after {1.5*app.KEEP_S:.0f} s more '
           f'(besides the {examples} copies of its example images); resident memory {rss0:.0f} MB after the warm-up, {rss1:.0f} MB after the last request')
+    print('resident memory through the run: ' + ', '.join(f'{m:.0f} MB at {100*q:.0f}%' for q, m in [(q, at(q)) for q in (0.25, 0.5, 0.75, 1.0)]))
     print(f'RESULT images_per_s={need/wall:.1f} p95_s={np.percentile(lat, 95):.2f} errors={len(errs)} rss_mb={rss:.0f} clients={clients} '
-          f'requests={len(res)} rss_start_mb={rss0:.0f} rss_end_mb={rss1:.0f} files_end={files_end} files_after={files_after}')
+          f'requests={len(res)} rss_start_mb={rss0:.0f} rss_half_mb={at(0.5):.0f} rss_end_mb={rss1:.0f} files_end={files_end} files_after={files_after}')
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])

@@ -454,7 +454,7 @@ def image_notes(facts:dict, # The image's facts, as `decode_rgb` gives them (`wi
     px = a.reshape(-1, a.shape[-1])
     if (px == px[0]).all(): res.append(("a single colour: there is nothing to judge", True))
     elif facts.get('mode') in ('1', 'L', 'LA', 'I', 'I;16', 'I;16B', 'I;16L', 'F') or ((px[:, 0] == px[:, 1]) & (px[:, 1] == px[:, 2])).all():
-        res.append(("greyscale: the detector was trained on colour images", True))
+        res.append(("greyscale: most of the detector's training images are in colour", True))
     if (n := facts.get('frames', 1)) > 1: res.append((f"animated ({n} frames): its first frame is judged", False))
     return res
 
@@ -502,5 +502,5 @@ def unfamiliar_notice(pr:pd.DataFrame, # `predict_images`'s rows
     "One sentence when some images are unlike the detector's training images by simple facts (size, shape, colour), else `None`."
     n, k = int(pr.error.isna().sum()), int((pr.unfamiliar == True).sum())
     if not k: return None
-    return (f"{k} of {n} images {'is' if k == 1 else 'are'} unlike the images the detector was trained on (colour, square, near {size}x{size} pixels), "
+    return (f"{k} of {n} images {'is' if k == 1 else 'are'} unlike most of the images the detector was trained on (colour, square, near {size}x{size} pixels), "
             f"so {'its verdict means' if k == 1 else 'their verdicts mean'} less than its measured accuracy: see the notes")

@@ -108,7 +108,7 @@ def readme_figures(readme:str|Path, # The page with the "Measured figures" table
     res = []
     for row in (l for l in sec.splitlines() if l.startswith('|') and 'benchmarks/results/' in l):
         out = re.search(r'`(benchmarks/results/[\w.]+)`', row).group(1)
-        res += [(out, f) for f in re.findall(r'\*\*([-+]?[0-9.]+)\*\*', row)]
+        res += [(out, f) for f in re.findall(r'\*\*([-+]?[0-9.]+(?:e[-+]?\d+)?)\*\*', row)]
     return res
 
 def _result_values(f:Path)->set:
