@@ -454,7 +454,7 @@ def image_notes(facts:dict, # The image's facts, as `decode_rgb` gives them (`wi
     px = a.reshape(-1, a.shape[-1])
     if (px == px[0]).all(): res.append(("a single colour: there is nothing to judge", True))
     elif facts.get('mode') in ('1', 'L', 'LA', 'I', 'I;16', 'I;16B', 'I;16L', 'F') or ((px[:, 0] == px[:, 1]) & (px[:, 1] == px[:, 2])).all():
-        res.append(("greyscale: most of the detector's training images are in colour", True))
+        res.append(("greyscale: the detector learnt mostly from colour images", True))
     if (n := facts.get('frames', 1)) > 1: res.append((f"animated ({n} frames): its first frame is judged", False))
     return res
 
