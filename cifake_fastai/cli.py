@@ -172,6 +172,7 @@ def _detector(model:str|None):
     from cifake_fastai.inference import load_detector
     return load_detector(model)
 
+# %% ../nbs/12_cli.ipynb
 def _predict_args(threshold, chunk:int, csv, overwrite:bool)->Path|None:
     "`cifake predict`'s arguments checked before any work: the CSV file to write, or `None`."
     if threshold is not None and not 0 <= threshold <= 1:
@@ -213,7 +214,8 @@ def cmd_predict(files:Param(_FILES, str, **_MANY),
     finally:
         if fh: fh.close()
         if tty: print(file=sys.stderr)
-    print(f"{sum(counts.values())} images: {counts['FAKE']} FAKE, {counts['REAL']} REAL" + (f", {counts['UNSURE']} UNSURE" if band else '')
+    n = sum(counts.values())
+    print(f"{n} image{'' if n == 1 else 's'}: {counts['FAKE']} FAKE, {counts['REAL']} REAL" + (f", {counts['UNSURE']} UNSURE" if band else '')
           + f" ({verdict_rule(learn, threshold, unsure)})" + (f"; {n_bad} not read (their lines say why)" if n_bad else '')
           + (f"; a row for each of the {len(paths)} inputs written to {csv}" if csv else ''))
     import pandas as pd

@@ -330,6 +330,7 @@ def operating_table(det, # A detector
                              UNSURE=int((m & (v == 'UNSURE')).sum()), right_pct=round(100*float((v[sure] == c).mean()), 2) if sure.any() else None))
     return pd.DataFrame(rows)
 
+# %% ../nbs/08_evaluate.ipynb
 CARD_LICENSE = ('apache-2.0', 'Apache License 2.0')   # the package's, for the weights it writes; a detector's data keeps its own terms
 
 def card_parts(det, # A detector loaded by `load_detector`

@@ -458,6 +458,7 @@ def image_notes(facts:dict, # The image's facts, as `decode_rgb` gives them (`wi
     if (n := facts.get('frames', 1)) > 1: res.append((f"animated ({n} frames): its first frame is judged", False))
     return res
 
+# %% ../nbs/07_inference.ipynb
 def predict_images(learn:Learner, # A trained or loaded detector
                    files, # Image files and/or folders (searched recursively)
                    bs:int=64, # Batch size (at least 256 where images are decoded at the model's small training size: same results, faster)
