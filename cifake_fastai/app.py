@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image
 from .core import CifakeError, sample_path
-from .inference import load_detector, predict_images, unfamiliar_notice, verdict_rule
+from .inference import decoded_size, load_detector, predict_images, unfamiliar_notice, verdict_rule
 from .interpret import gradcam, image_batch, display_images
 
 # %% ../nbs/11_app.ipynb
@@ -63,8 +63,9 @@ def classify_requests(learn, # A detector
     "`classify_files` for several requests at once: one prediction and one Grad-CAM pass for all their files (the page batches concurrent requests)."
     reqs = [[Path(f) for f in fs] for fs in requests]
     files = list(dict.fromkeys(f for fs in reqs for f in fs))
+    gone = {f for f in files if not f.exists() and not f.is_symlink()}   # on the page: an upload deleted once old (`KEEP_S`)
     big = {f for f in files if f.is_file() and f.stat().st_size > max_mb*2**20}
-    ok = [f for f in files if f not in big]
+    ok = [f for f in files if f not in big and f not in gone]
     pr = predict_images(learn, ok, threshold=threshold) if ok else pd.DataFrame(columns=['path', 'error'])   # the band unless a threshold is given
     res = {Path(r.path): r for r in pr.itertuples()}
     read = [f for f in ok if not isinstance(res[f].error, str)]
@@ -76,6 +77,7 @@ def classify_requests(learn, # A detector
         for f in fs:
             no = dict(image=f.name, verdict='not read', prob_fake=None, unfamiliar=False, thumb=None, overlay=None)
             if f in big: rows.append(no | dict(message=f'larger than {max_mb:g} MB')); continue
+            if f in gone: rows.append(no | dict(message='no such file (on the page: uploads are deleted once a minute old; drop it again)')); continue
             r = res[f]
             if isinstance(r.error, str): rows.append(no | dict(message=r.error)); continue
             thumb, overlay = views[f]
@@ -132,7 +134,9 @@ def _data_uri(a:np.ndarray)->str:
     b = io.BytesIO(); Image.fromarray(a).save(b, format='PNG')
     return 'data:image/png;base64,' + base64.b64encode(b.getvalue()).decode()
 
-def results_html(rows:list)->str:
+def results_html(rows:list, # `classify_files` rows
+                 size:int=32, # The detector's input side (`decoded_size`), for the notice
+                )->str:
     "The results of the page: for each image, as the detector saw it and its Grad-CAM overlay beside its verdict (coloured), P(FAKE) and notes in words."
     if not rows: return '<p class="message">Drop one or more images, then press Classify.</p>'
     cell = lambda k, v: f'<td class="{k}">{html.escape("" if v is None else str(v))}</td>'
@@ -140,7 +144,7 @@ def results_html(rows:list)->str:
     body = ''.join(f'<tr class="result {r["verdict"].replace(" ", "-")}">' + img('thumb', r, 'as judged') + img('overlay', r, 'Grad-CAM')
                    + ''.join(cell(k, r[k]) for k in ('image', 'verdict', 'prob_fake', 'message')) + '</tr>' for r in rows)
     note = unfamiliar_notice(pd.DataFrame(dict(error=[None if r['prob_fake'] is not None else 'x' for r in rows],
-                                               unfamiliar=[r.get('unfamiliar', False) for r in rows])))
+                                               unfamiliar=[r.get('unfamiliar', False) for r in rows])), size)
     head = '<tr><th>as judged</th><th>evidence for FAKE</th><th>image</th><th>verdict</th><th>P(FAKE)</th><th>note</th></tr>'
     return (f'<p id="notice">{html.escape(note)}.</p>' if note else '') + f'<table id="verdicts">{head}{body}</table>'
 
@@ -194,13 +198,17 @@ def detector_app(learn=None, # A detector (default: the shipped one, `load_detec
     "The upload page as a Gradio `Blocks` object: `demo.launch()` serves it; as a Hugging Face Space, `app.py` holds `demo = detector_app()`."
     gr = _gradio()
     learn = load_detector() if learn is None else learn
+    size = decoded_size(learn)
     def classify(batch:list)->tuple:        # Gradio hands over the requests waiting in its queue together: each one's files
         reqs = [[Path(f) for f in fs or []] for fs in batch]
-        try: res = [results_html(rows) for rows, _ in classify_requests(learn, reqs, max_mb, threshold, scale=1)]
+        for f in {f for fs in reqs for f in fs}:           # judged now: kept KEEP_S from now, whenever they were dropped
+            try: os.utime(f)
+            except OSError: pass
+        try: res = [results_html(rows, size) for rows, _ in classify_requests(learn, reqs, max_mb, threshold, scale=1)]
         except Exception:                    # one request's problem: each request alone, so that only its page says it
             res = []
             for fs in reqs:
-                try: res.append(results_html(classify_files(learn, fs, max_mb, threshold, scale=1)[0]))
+                try: res.append(results_html(classify_files(learn, fs, max_mb, threshold, scale=1)[0], size))
                 except CifakeError as e: res.append(f'<p class="message">{html.escape(str(e))}</p>')
                 except Exception as e:       # a bug: its traceback goes to the server's log, the page says the request failed
                     traceback.print_exc()

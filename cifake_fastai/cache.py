@@ -13,7 +13,7 @@ import cv2, numpy as np, pandas as pd
 from fastcore.all import L, store_attr
 from fastprogress.fastprogress import progress_bar
 from .core import (
-    CifakeError, class_folders, data_folder, DataFolder, DatasetError, decode_image, image_bytes, LABELS, list_images,
+    CifakeError, class_folders, data_folder, DataFolder, DatasetError, decode_image, image_bytes, LABELS, list_images, n_frames,
     PathMissingError, square_resize, to_rgb, unreadable_reason, UnreadableImageError)
 
 # %% ../nbs/01_cache.ipynb
@@ -75,7 +75,7 @@ class ImageCache:
 _SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 
 def _jpeg_frame(b:bytes):
-    "(bits, height, width, components) from a JPEG's frame header, or `None` (not a JPEG, EXIF data that may turn it, or no frame before the scan)."
+    "(bits, height, width, components) from a JPEG's frame header, or `None` (not a JPEG, EXIF or XMP data that may turn it, or no frame before the scan)."
     if b[:2] != b'\xff\xd8': return None
     i, n = 2, len(b)
     while i + 4 <= n:
@@ -85,6 +85,7 @@ def _jpeg_frame(b:bytes):
         if m == 0x01 or 0xD0 <= m <= 0xD8: i += 2; continue               # markers without a length
         if m in _SOF: return (b[i+4], int.from_bytes(b[i+5:i+7], 'big'), int.from_bytes(b[i+7:i+9], 'big'), b[i+9]) if i + 10 <= n else None
         if m == 0xDA or (m == 0xE1 and b[i+4:i+10] == b'Exif\0\0'): return None     # EXIF: Pillow turns it upright (`upright`)
+        if m == 0xE1 and b[i+4:i+33] == b'http://ns.adobe.com/xap/1.0/\0': return None   # XMP, which may carry an orientation too
         i += 2 + int.from_bytes(b[i+2:i+4], 'big')
     return None
 
@@ -104,7 +105,7 @@ def _decode(fn:Path, size:int):
         sha = hashlib.sha256(b).hexdigest()
         if (a := _fast_jpeg(b, size)) is not None: return a, (sha, size, size, 'RGB', len(b), 1)
         im = decode_image(b, fn)
-        w, h, mode, frames = *im.size, im.mode, getattr(im, 'n_frames', 1)     # an animation: its first frame is judged
+        w, h, mode, frames = *im.size, im.mode, n_frames(im)     # an animation: its first frame is judged
         try: a = np.asarray(square_resize(to_rgb(im), size), dtype=np.uint8)
         except Exception as e: raise UnreadableImageError(fn, unreadable_reason(e)) from e   # as `open_rgb`: a mode Pillow cannot convert
     except UnreadableImageError as e: return None, e.reason

@@ -191,7 +191,7 @@ def cmd_predict(files:Param(_FILES, str, **_MANY),
            ):
     "REAL, FAKE or UNSURE, with the probability of FAKE, for image files or folders of any size: one line per image; exit status 1 if any could not be read."
     from collections import Counter
-    from cifake_fastai.inference import predict_images, verdict_rule, image_paths, unfamiliar_notice, uses_band
+    from cifake_fastai.inference import predict_images, verdict_rule, image_paths, unfamiliar_notice, uses_band, decoded_size
     csv = _predict_args(threshold, chunk, csv, overwrite)
     learn = _detector(model)
     paths, counts, n_bad, t0 = image_paths(files), Counter(), 0, time.perf_counter()
@@ -219,7 +219,7 @@ def cmd_predict(files:Param(_FILES, str, **_MANY),
           + f" ({verdict_rule(learn, threshold, unsure)})" + (f"; {n_bad} not read (their lines say why)" if n_bad else '')
           + (f"; a row for each of the {len(paths)} inputs written to {csv}" if csv else ''))
     import pandas as pd
-    if (note := unfamiliar_notice(pd.concat(done_rows))): print(f"note: {note}")
+    if (note := unfamiliar_notice(pd.concat(done_rows), decoded_size(learn))): print(f"note: {note}")
     return dict(counts, unreadable=n_bad, exit_status=1 if n_bad else 0)
 
 # %% ../nbs/12_cli.ipynb
@@ -425,6 +425,7 @@ def main(argv:list|None=None, # Arguments (default: `sys.argv[1:]`)
     if argv[:1] in (['-h'], ['--help']): print(_usage()); return 0
     key = next((k for k in sorted(COMMANDS, key=len, reverse=True) if tuple(argv[:len(k)]) == k), None)
     if key is None:
+        if argv[:1] and argv[0] in _GROUPS and argv[1:2] in (['-h'], ['--help']): print(_usage()); return 0   # cifake data --help
         if not argv or (argv[0] in _GROUPS and len(argv) == 1): print(_usage(), file=sys.stderr); return 2
         typed, guess = _guess(argv)
         print(f"cifake: error: unknown {'option' if typed.startswith('-') else 'command'} '{typed}'"

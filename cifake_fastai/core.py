@@ -6,8 +6,9 @@
 __all__ = ['image_extensions', 'UNSUPPORTED_IMAGES', 'LABELS', 'CIFAR10_CLASSES', 'MAX_IMAGE_BYTES', 'MAX_IMAGE_PIXELS',
            'CifakeError', 'DatasetError', 'UnreadableImageError', 'PathMissingError', 'OutputExistsError',
            'is_network_error', 'renamed', 'cifake_class', 'sample_path', 'unreadable_reason', 'image_bytes', 'upright',
-           'decode_image', 'to_rgb', 'open_rgb', 'square_resize', 'is_image_name', 'list_images', 'class_folders',
-           'split_folder', 'dataset_splits', 'train_beside', 'check_layout', 'DataFolder', 'data_folder']
+           'decode_image', 'n_frames', 'to_rgb', 'open_rgb', 'square_resize', 'is_image_name', 'list_images',
+           'class_folders', 'split_folder', 'dataset_splits', 'train_beside', 'check_layout', 'DataFolder',
+           'data_folder']
 
 # %% ../nbs/00_core.ipynb
 import io, os, re, stat, warnings
@@ -18,22 +19,24 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 # %% ../nbs/00_core.ipynb
 def _readable_extensions()->set:
-    "Suffixes of the formats the installed Pillow can decode (with its HEIF plugin when present)."
+    "Suffixes of the formats the installed Pillow can decode, with HEIF through `pi-heif` (or `pillow-heif`) when installed."
     # from Pillow itself, not `mimetypes` (fastai's source), which lists no .webp on Python 3.11-3.12 until `mimetypes.init()`
-    try: import pillow_heif; pillow_heif.register_heif_opener()          # iPhone photos (HEIC); AVIF is Pillow's own
-    except ImportError: pass
+    for mod in ('pi_heif', 'pillow_heif'):          # iPhone photos (HEIC); pi-heif decodes only (LGPL libheif and libde265)
+        try: __import__(mod).register_heif_opener(); break
+        except ImportError: pass
     Image.init()
-    from PIL import EpsImagePlugin, ImageFile
+    from PIL import ImageFile
     def decodes(fmt):
         f = Image.OPEN.get(fmt, (None,))[0]
         return f is not None and not (isinstance(f, type) and issubclass(f, ImageFile.StubImageFile))   # stubs only identify
-    res = {e for e, f in Image.registered_extensions().items() if decodes(f)} - {'.mpeg', '.mpg'}    # MPEG: a video's header only
-    return res if EpsImagePlugin.has_ghostscript() else res - {'.eps', '.ps'}
+    # not MPEG (a video's header only), not EPS/PS (Ghostscript would run on what people upload)
+    return {e for e, f in Image.registered_extensions().items() if decodes(f)} - {'.mpeg', '.mpg', '.eps', '.ps'}
 
 image_extensions = _readable_extensions()   # every format `open_rgb` reads: .jpg, .png, .webp, .tif, .bmp, .gif (first frame), .avif, .heic, ...
-UNSUPPORTED_IMAGES = {'.heic': 'pip install pillow-heif', '.heif': 'pip install pillow-heif', '.svg': 'a drawing, not pixels: export it as PNG',
-                      '.jxl': 'export it as PNG or JPEG', '.dng': 'a camera raw file: export it as JPEG', '.cr2': 'a camera raw file: export it as JPEG',
-                      '.nef': 'a camera raw file: export it as JPEG', '.arw': 'a camera raw file: export it as JPEG', '.eps': 'needs Ghostscript: apt-get install ghostscript'}
+_RAW = 'a camera raw file: export it as JPEG'
+UNSUPPORTED_IMAGES = {'.heic': 'pip install pi-heif', '.heif': 'pip install pi-heif', '.svg': 'a drawing, not pixels: export it as PNG',
+                      '.jxl': 'export it as PNG or JPEG', '.eps': 'a PostScript drawing: export it as PNG', '.ps': 'a PostScript drawing: export it as PNG',
+                      '.dng': _RAW, '.cr2': _RAW, '.cr3': _RAW, '.nef': _RAW, '.arw': _RAW, '.orf': _RAW, '.rw2': _RAW, '.raf': _RAW}
 UNSUPPORTED_IMAGES = {k: v for k, v in UNSUPPORTED_IMAGES.items() if k not in image_extensions}   # listed, so each gets a row saying why
 LABELS = ('FAKE', 'REAL')
 CIFAR10_CLASSES = ('airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck')
@@ -158,6 +161,9 @@ def decode_image(b:bytes, # The contents of an image file
                  fn:str|Path='image', # Its name, for the error message
                 )->Image.Image: # Fully loaded, in its own mode, upright (`upright`); the first frame of an animation
     "Decode image bytes with Pillow, upright as its EXIF orientation says, or raise `UnreadableImageError` naming the file and why."
+    ext = Path(str(fn)).suffix.lower()
+    if ext in UNSUPPORTED_IMAGES and len(b):        # e.g. a raw file Pillow would open as a TIFF and judge by its embedded thumbnail
+        raise UnreadableImageError(fn, f"{ext} images cannot be read here ({UNSUPPORTED_IMAGES[ext]})")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('error', Image.DecompressionBombWarning)
@@ -165,12 +171,12 @@ def decode_image(b:bytes, # The contents of an image file
             im.load()
     # Pillow's format plugins raise many types on malformed data (OSError, SyntaxError, EOFError, struct.error, IndexError,
     # ZeroDivisionError, DecompressionBombError, ...): whatever the bytes make Pillow raise, the file is unreadable
-    except Exception as e:
-        ext = Path(str(fn)).suffix.lower()
-        if isinstance(e, UnidentifiedImageError) and ext in UNSUPPORTED_IMAGES and len(b):
-            raise UnreadableImageError(fn, f"{ext} images cannot be read here ({UNSUPPORTED_IMAGES[ext]})") from e
-        raise UnreadableImageError(fn, unreadable_reason(e, len(b))) from e
+    except Exception as e: raise UnreadableImageError(fn, unreadable_reason(e, len(b))) from e
     return upright(im, in_place=True)
+
+def n_frames(im:Image.Image)->int:
+    "Frames of an animation (GIF, APNG, WebP); 1 for a still image, and for the extra pictures phones put in a JPEG (MPO) or a TIFF's pages."
+    return im.n_frames if getattr(im, 'is_animated', False) and im.format in ('GIF', 'PNG', 'WEBP') else 1
 
 def to_rgb(im:Image.Image, # An image of any mode
           )->Image.Image: # 8-bit RGB

@@ -17,7 +17,7 @@ from fastai.vision.all import (
     Categorize, CategoryBlock, DataBlock, DataLoaders, Datasets, default_device, explode_types, ifnone, Image, image2tensor,
     ImageBlock, imagenet_stats, IntToFloatTensor, L, noop, Normalize, parent_label, Path, PILImage, RandomSplitter, Resize,
     Tensor, TensorCategory, TensorImage, TfmdDL, Transform)
-from .core import DatasetError, LABELS, open_rgb, square_resize, to_rgb
+from .core import DatasetError, LABELS, open_rgb, square_resize, to_rgb, upright
 from .cache import image_files
 
 # %% ../nbs/04_data.ipynb
@@ -86,7 +86,7 @@ class LoadRGB(Transform):
     "Item transform: an image file to a `uint8` `TensorImage` (3, `size`, `size`), decoded exactly as `scan_images` caches it."
     def __init__(self, size:int=32): self.size = size
     def encodes(self, o):
-        im = to_rgb(o) if isinstance(o, Image.Image) else open_rgb(o)
+        im = to_rgb(upright(o)) if isinstance(o, Image.Image) else open_rgb(o)
         return TensorImage(image2tensor(square_resize(im, self.size)))
 
 @functools.lru_cache(maxsize=32)

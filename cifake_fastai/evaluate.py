@@ -11,7 +11,7 @@ __all__ = ['HEADLINE', 'CARD_LICENSE', 'classification_metrics', 'fit_temperatur
            'calibration_error']
 
 # %% ../nbs/08_evaluate.ipynb
-import warnings
+import json, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from sklearn.metrics import (classification_report, balanced_accuracy_score, roc_auc_score, average_precision_score,
@@ -339,20 +339,24 @@ def card_parts(det, # A detector loaded by `load_detector`
                title:str='Model card', # The card's heading
               )->dict: # Markdown for 'front_matter', 'How to start', 'Uses', 'Files', 'At the operating threshold', 'Licence and citation'
     "The parts of a Hugging Face style model card that every saved detector's card has (`write_model_card`, and the shipped detector's)."
-    cfg, r, ops = det.detector_config, res.record, operating_table(det, res)
-    thr = ops[ops.rule == ops.rule.iloc[0]].set_index('true_class')
-    fa = 100*thr.loc['REAL', 'called_FAKE']/max(thr.loc['REAL', 'n'], 1)
-    acc_thr = 100*(thr.called_FAKE.FAKE + thr.called_REAL.REAL)/max(thr.n.sum(), 1)
+    cfg, r = det.detector_config, res.record
+    binary = sorted(res.vocab) == ['FAKE', 'REAL']                  # the operating-threshold figures are for REAL/FAKE detectors
+    if binary:
+        ops = operating_table(det, res)
+        thr = ops[ops.rule == ops.rule.iloc[0]].set_index('true_class')
+        fa = 100*thr.loc['REAL', 'called_FAKE']/max(thr.loc['REAL', 'n'], 1)
+        acc_thr = 100*(thr.called_FAKE.FAKE + thr.called_REAL.REAL)/max(thr.n.sum(), 1)
     metric = lambda t, v, n: f"      - type: {t}\n        value: {v}\n        name: {n}"
     test_dir = Path(res.files[0]).parents[1] if len(res.files) else Path(name)        # the folder of class folders
+    dataset = json.dumps(f"{test_dir.parent.name}/{test_dir.name} ({r['n']:,} images)")     # quoted: YAML reads any name
     front = '\n'.join(['---', f"license: {CARD_LICENSE[0]}", 'library_name: cifake_fastai', 'pipeline_tag: image-classification',
-        'tags:', '- image-classification', '- ai-generated-image-detection', '- fastai', '- onnx', 'model-index:', f"- name: {name}", '  results:',
+        'tags:', '- image-classification', '- ai-generated-image-detection', '- fastai', '- onnx', 'model-index:', f"- name: {json.dumps(name)}", '  results:',
         '  - task:', '      type: image-classification', '      name: Real photograph or AI-generated image', '    dataset:',
-        f"      name: {test_dir.parent.name}/{test_dir.name} ({r['n']:,} images)", '      type: imagefolder', '    metrics:',
+        f"      name: {dataset}", '      type: imagefolder', '    metrics:',
         metric('accuracy', round(r['accuracy'], 2), 'accuracy, P(FAKE) >= 0.5 (%)'),
-        metric('accuracy', round(acc_thr, 2), f"accuracy at the detector's threshold {detector_threshold(det):.4f} (%)"),
+        *([metric('accuracy', round(acc_thr, 2), f"accuracy at the detector's threshold {detector_threshold(det):.4f} (%)")] if binary else []),
         metric('roc_auc', round(r['roc_auc'], 4) if r.get('roc_auc') is not None else 'null', 'ROC AUC'),
-        metric('false_positive_rate', round(fa, 2), 'REAL images called FAKE at the threshold (%)'), '---'])
+        *([metric('false_positive_rate', round(fa, 2), 'REAL images called FAKE at the threshold (%)')] if binary else []), '---'])
     i8 = cfg.get('int8') or {}
     files = [f"- `{WEIGHTS}`: SHA-256 `{cfg.get('sha256')}` (`load_detector` refuses a file that does not match)"]
     if cfg.get('onnx_sha256'): files.append(f"- `{ONNX}` (ONNX Runtime, `engine='onnx'`): SHA-256 `{cfg['onnx_sha256']}`")
@@ -371,7 +375,7 @@ def card_parts(det, # A detector loaded by `load_detector`
         "Out of scope: any decision about a person (accusing someone of faking a picture, moderation without a human), images from generators "
         "or cameras unlike its training images, full-size photographs judged from a thumbnail, and edited, filtered or screenshotted images: a sure "
         "verdict on those means little. It is not a forensic tool."])
-    at = '\n'.join([f"On the {r['n']:,} test images, with the verdicts users get: of {thr.loc['REAL', 'n']:,} REAL images, "
+    at = 'For REAL/FAKE detectors only.' if not binary else '\n'.join([f"On the {r['n']:,} test images, with the verdicts users get: of {thr.loc['REAL', 'n']:,} REAL images, "
         f"{thr.loc['REAL', 'called_FAKE']:,} ({fa:.2f}%) are called FAKE at the threshold (false alarms); of {thr.loc['FAKE', 'n']:,} FAKE images, "
         f"{thr.loc['FAKE', 'called_REAL']:,} are called REAL.", '', ops.to_markdown(index=False)])
     cite = '\n'.join([f"Weights: {CARD_LICENSE[1]}, as the `cifake_fastai` package. The training and test images keep their own licences.", '',
@@ -386,7 +390,7 @@ def with_card_parts(md:str, # A model card (Markdown)
                    )->str:
     "`md` with `parts` in place: the front matter on top, each section replacing one of its heading (or the shipped card's '## Weights'), else where it belongs."
     import re
-    body = re.sub(r'\A---\n.*?\n---\n+', '', md, flags=re.S)                     # an earlier front matter
+    body = re.sub(r'\A---\n.*?\n---\n+', '', md.lstrip(), flags=re.S)             # an earlier front matter
     secs = re.split(r'(?m)^(?=## )', body)
     head, secs = secs[0], {s.split('\n', 1)[0][3:].strip(): s for s in secs[1:]}
     secs.pop('Weights', None)                                                   # the shipped card's name for 'Files'

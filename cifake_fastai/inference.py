@@ -6,7 +6,8 @@
 __all__ = ['WEIGHTS', 'CONFIG', 'ONNX', 'ONNX_INT8', 'INT8_TOLERANCE', 'ENGINES', 'THRESHOLD', 'export_detector', 'TemperatureCE',
            'shipped_detector', 'file_sha256', 'save_detector', 'load_detector', 'export_onnx', 'onnx_session',
            'openvino_model', 'calibration_error', 'export_int8', 'image_paths', 'predict_probs', 'detector_threshold',
-           'unsure_band', 'uses_band', 'verdicts', 'verdict_rule', 'image_notes', 'predict_images', 'unfamiliar_notice']
+           'unsure_band', 'uses_band', 'verdicts', 'verdict_rule', 'image_notes', 'predict_images', 'decoded_size',
+           'unfamiliar_notice']
 
 # %% ../nbs/07_inference.ipynb
 from pathlib import Path
@@ -17,7 +18,7 @@ import torch, torch.nn as nn
 from fastai.torch_core import TensorImage
 from fastcore.basics import noop
 from .core import (
-    CifakeError, list_images, open_rgb, OutputExistsError, PathMissingError, square_resize, to_rgb, UnreadableImageError, upright)
+    CifakeError, list_images, open_rgb, OutputExistsError, PathMissingError, square_resize, to_rgb, UnreadableImageError, upright, n_frames)
 from .cache import decode_rgb
 from .data import LoadRGB, BatchResize, inference_dls, batch_tfm
 from .models import build_network
@@ -315,7 +316,7 @@ def _decoded(o, size:int)->tuple:
     if isinstance(o, (str, Path)): return decode_rgb(o, size)
     src = upright(o) if isinstance(o, Image.Image) else Image.fromarray(_uint8(o))   # an image opened with Pillow still carries its tag
     im = to_rgb(src)
-    return np.asarray(square_resize(im, size)), dict(width=im.size[0], height=im.size[1], mode=src.mode, frames=getattr(src, 'n_frames', 1))
+    return np.asarray(square_resize(im, size)), dict(width=im.size[0], height=im.size[1], mode=src.mode, frames=n_frames(src))
 
 # %% ../nbs/07_inference.ipynb
 ENGINES = ('auto', 'int8', 'onnx', 'openvino', 'torch')   # 'auto': the int8 copy, else the ONNX copy, else PyTorch
@@ -491,16 +492,21 @@ def predict_images(learn:Learner, # A trained or loaded detector
     for f, p, pred in zip(ok, probs if ok else [], preds):
         pf = float(p[ifake]) if ifake is not None else None
         conf = max(pf, 1 - pf) if pred == 'UNSURE' else float(p[vocab.index(pred)])
-        notes = (fact.get(f) or {}).get('notes', [])
-        rows.append(dict(path=str(f), prediction=pred, prob_fake=pf, confidence=conf, note='; '.join(t for t, _ in notes) or None,
-                         unfamiliar=any(u for _, u in notes), error=None))
+        notes = (fact.get(f) or {}).get('notes')                       # none for a detector without the fast path: not known
+        rows.append(dict(path=str(f), prediction=pred, prob_fake=pf, confidence=conf, note='; '.join(t for t, _ in notes or []) or None,
+                         unfamiliar=None if notes is None else any(u for _, u in notes), error=None))
     rows += [dict(path=str(f), prediction=None, prob_fake=None, confidence=None, note=None, unfamiliar=None, error=why) for f, why in bad]
     return pd.DataFrame(rows, columns=['path', 'prediction', 'prob_fake', 'confidence', 'note', 'unfamiliar', 'error'])
 
+def decoded_size(learn:Learner)->int|None:
+    "The side at which `learn` decodes images (its fast loader's, e.g. 32), or `None` for a detector without one."
+    return _cache_size(learn)
+
 def unfamiliar_notice(pr:pd.DataFrame, # `predict_images`'s rows
-                      size:int=32, # The detector's input side
+                      size:int|None=32, # The detector's input side (`decoded_size`)
                      )->str|None:
     "One sentence when some images are unlike the detector's training images by simple facts (size, shape, colour), else `None`."
+    size = size or 32
     n, k = int(pr.error.isna().sum()), int((pr.unfamiliar == True).sum())
     if not k: return None
     return (f"{k} of {n} images {'is' if k == 1 else 'are'} unlike most of the images the detector was trained on (colour, square, near {size}x{size} pixels), "
