@@ -20,6 +20,10 @@ from .interpret import gradcam, image_batch, display_images
 # %% ../nbs/11_app.ipynb
 MAX_MB = 10          # uploads larger than this are refused (CIFAKE images are about 1 KB)
 
+def _enlarge(a:np.ndarray, scale:int)->np.ndarray:
+    "`a` enlarged `scale` times by nearest neighbour, for the screen: the model's pixels stay visible."
+    return a if scale == 1 else np.asarray(Image.fromarray(a).resize((a.shape[1]*scale, a.shape[0]*scale), Image.NEAREST))
+
 def _views(learn, imgs:list, target='FAKE', alpha:float=0.45)->list:
     "(the image as the network sees it, its Grad-CAM overlay of `target`) for each image: uint8 arrays at the network's input size, one forward and one backward pass per 64 images."
     from pytorch_grad_cam.utils.image import show_cam_on_image
@@ -37,8 +41,7 @@ def cam_overlays(learn, # A detector
                  alpha:float=0.45, # Heatmap opacity
                 )->list: # (h*scale, w*scale, 3) uint8 arrays, one per image
     "Grad-CAM heatmaps of `target` over the images as the model sees them (at its input size), as RGB arrays: one forward and one backward pass for all."
-    big = lambda a: np.asarray(Image.fromarray(a).resize((a.shape[1]*scale, a.shape[0]*scale), Image.NEAREST))
-    return [big(o) for _, o in _views(learn, imgs, target, alpha)]
+    return [_enlarge(o, scale) for _, o in _views(learn, imgs, target, alpha)]
 
 def cam_overlay(learn, img, target='FAKE', scale:int=6, alpha:float=0.45)->np.ndarray:
     "`cam_overlays` of one image."
@@ -70,7 +73,6 @@ def classify_requests(learn, # A detector
     res = {Path(r.path): r for r in pr.itertuples()}
     read = [f for f in ok if not isinstance(res[f].error, str)]
     views = dict(zip(read, _views(learn, read)))
-    enlarge = lambda a: np.asarray(Image.fromarray(a).resize((a.shape[1]*scale, a.shape[0]*scale), Image.NEAREST)) if scale != 1 else a
     out = []
     for fs in reqs:
         rows, cams = [], []
@@ -83,7 +85,7 @@ def classify_requests(learn, # A detector
             thumb, overlay = views[f]
             rows.append(dict(image=f.name, verdict=r.prediction, prob_fake=round(r.prob_fake, 4), message=r.note if isinstance(r.note, str) else '',
                              unfamiliar=bool(r.unfamiliar), thumb=thumb, overlay=overlay))
-            cams.append((enlarge(overlay), f'{f.name}: {r.prediction}, P(FAKE) {r.prob_fake:.2f}'))
+            cams.append((_enlarge(overlay, scale), f'{f.name}: {r.prediction}, P(FAKE) {r.prob_fake:.2f}'))
         out.append((rows, cams))
     return out
 
@@ -143,8 +145,7 @@ def results_html(rows:list, # `classify_files` rows
     img = lambda k, r, alt: f'<td class="{k}">' + (f'<img src="{_data_uri(r[k])}" alt="{alt}">' if r.get(k) is not None else '') + '</td>'
     body = ''.join(f'<tr class="result {r["verdict"].replace(" ", "-")}">' + img('thumb', r, 'as judged') + img('overlay', r, 'Grad-CAM')
                    + ''.join(cell(k, r[k]) for k in ('image', 'verdict', 'prob_fake', 'message')) + '</tr>' for r in rows)
-    note = unfamiliar_notice(pd.DataFrame(dict(error=[None if r['prob_fake'] is not None else 'x' for r in rows],
-                                               unfamiliar=[r.get('unfamiliar', False) for r in rows])), size)
+    note = unfamiliar_notice(sum(r['prob_fake'] is not None for r in rows), sum(bool(r.get('unfamiliar')) for r in rows), size)
     head = '<tr><th>as judged</th><th>evidence for FAKE</th><th>image</th><th>verdict</th><th>P(FAKE)</th><th>note</th></tr>'
     return (f'<p id="notice">{html.escape(note)}.</p>' if note else '') + f'<table id="verdicts">{head}{body}</table>'
 

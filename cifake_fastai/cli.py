@@ -194,12 +194,11 @@ def cmd_predict(files:Param(_FILES, str, **_MANY),
     from cifake_fastai.inference import predict_images, verdict_rule, image_paths, unfamiliar_notice, uses_band, decoded_size
     csv = _predict_args(threshold, chunk, csv, overwrite)
     learn = _detector(model)
-    paths, counts, n_bad, t0 = image_paths(files), Counter(), 0, time.perf_counter()
+    paths, counts, n_bad, n_unlike, t0 = image_paths(files), Counter(), 0, 0, time.perf_counter()
     if not paths: raise PathMissingError(f"no image files in {' '.join(map(str, files))} (read: .jpg, .png, .webp, .tif, .bmp, .gif, .heic, .avif, ...)")
     band = uses_band(learn, threshold, unsure)
     tty = sys.stderr.isatty()               # progress on a terminal only: a log gets no bar residue
     fh = open(csv, 'w', newline='', encoding='utf-8', errors='backslashreplace') if csv else None    # file names need not be UTF-8
-    done_rows = []
     try:
         for i in range(0, len(paths), chunk):     # memory stays that of one step, whatever the folder's size
             pr = predict_images(learn=learn, files=paths[i:i+chunk], threshold=threshold, unsure=unsure, engine=engine)
@@ -207,8 +206,7 @@ def cmd_predict(files:Param(_FILES, str, **_MANY),
             for r in ok.itertuples(): print(f"{r.prediction:<6}  {r.prob_fake:.4f}  {r.path}" + (f"  (note: {r.note})" if isinstance(r.note, str) else ''))
             for r in bad.itertuples(): print(f"not read  {r.path}: {r.error}")
             if fh: pr.to_csv(fh, index=False, header=i == 0); fh.flush()    # every input has its row; a partial CSV survives an interrupt
-            counts.update(ok.prediction); n_bad += len(bad)
-            done_rows.append(pr[['error', 'unfamiliar']])
+            counts.update(ok.prediction); n_bad += len(bad); n_unlike += int((ok.unfamiliar == True).sum())
             done = min(i + chunk, len(paths))
             if tty: print(f"\r{done}/{len(paths)} images, {done/(time.perf_counter() - t0):.0f}/s", end='', file=sys.stderr, flush=True)
     finally:
@@ -218,8 +216,7 @@ def cmd_predict(files:Param(_FILES, str, **_MANY),
     print(f"{n} image{'' if n == 1 else 's'}: {counts['FAKE']} FAKE, {counts['REAL']} REAL" + (f", {counts['UNSURE']} UNSURE" if band else '')
           + f" ({verdict_rule(learn, threshold, unsure)})" + (f"; {n_bad} not read (their lines say why)" if n_bad else '')
           + (f"; a row for each of the {len(paths)} inputs written to {csv}" if csv else ''))
-    import pandas as pd
-    if (note := unfamiliar_notice(pd.concat(done_rows), decoded_size(learn))): print(f"note: {note}")
+    if (note := unfamiliar_notice(n, n_unlike, decoded_size(learn))): print(f"note: {note}")
     return dict(counts, unreadable=n_bad, exit_status=1 if n_bad else 0)
 
 # %% ../nbs/12_cli.ipynb
