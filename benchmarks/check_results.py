@@ -107,14 +107,14 @@ PROSE = lambda: [
     ('nbs/04b_models.ipynb', 'trains at about {} images/s', R('distributed_scaling', 'images_per_s_1proc'), 50),
     ('nbs/05_baseline.ipynb', 'this gives {}% to', min(_ours_baseline()), None),
     ('nbs/05_baseline.ipynb', 'to {}% test accuracy', max(_ours_baseline()), None),
-    ('nbs/06_train.ipynb', 'measures it on {} held-out ones', _body('robust_ablation', r'clean\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(\d+)'), None),
-    ('nbs/07_inference.ipynb', 'moved by up to {} and changed', R('int8_cpus', 'before_max_diff'), None),
-    ('nbs/07_inference.ipynb', 'and changed {} verdicts', R('int8_cpus', 'before_verdicts_changed'), None),
-    ('cifake_fastai/detector/MODEL_CARD.md', 'Trained on 2 CPU cores in {} min', R('detector', 'train_minutes'), None),
-    ('cifake_fastai/detector/MODEL_CARD.md', 'measures it {} points of accuracy from them', R('predict_throughput', 'int8_acc_delta'), None),
-    ('nbs/07_inference.ipynb', 'end to end, where decoding takes much of the time, {} against', R('predict_throughput', 'openvino_ratio'), None),
-    ('nbs/07_inference.ipynb', 'against {} times fastai', R('predict_throughput', 'predict_ratio'), None),
-    ('nbs/07_inference.ipynb', 'network alone at {} times', _body('predict_throughput', r'OpenVINO [\d.]+ int8:\s+(\d+)')/_body('predict_throughput', r'\nint8:\s+(\d+)'), None),
+    ('nbs/explanations/01_cpu_recipe.ipynb', 'measures it on {} held-out ones', _body('robust_ablation', r'clean\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(\d+)'), None),
+    ('nbs/06a_detector.ipynb', 'moved by up to {} and changed', R('int8_cpus', 'before_max_diff'), None),
+    ('nbs/06a_detector.ipynb', 'and changed {} verdicts', R('int8_cpus', 'before_verdicts_changed'), None),
+    ('cifake_fastai/shipped/MODEL_CARD.md', 'Trained on 2 CPU cores in {} min', R('detector', 'train_minutes'), None),
+    ('cifake_fastai/shipped/MODEL_CARD.md', 'measures it {} points of accuracy from them', R('predict_throughput', 'int8_acc_delta'), None),
+    ('nbs/06a_detector.ipynb', 'end to end, where decoding takes much of the time, {} against', R('predict_throughput', 'openvino_ratio'), None),
+    ('nbs/06a_detector.ipynb', 'against {} times fastai', R('predict_throughput', 'predict_ratio'), None),
+    ('nbs/06a_detector.ipynb', 'network alone at {} times', _body('predict_throughput', r'OpenVINO [\d.]+ int8:\s+(\d+)')/_body('predict_throughput', r'\nint8:\s+(\d+)'), None),
 ]
 
 @check

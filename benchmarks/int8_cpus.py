@@ -41,11 +41,11 @@ def run(model:Path, x:Path, cpu:str|None, d:Path)->np.ndarray:
 
 def main():
     from cifake_fastai.core import sample_path
-    from cifake_fastai.cache import decode_rgb
-    from cifake_fastai.inference import shipped_detector, load_detector, detector_threshold
+    from cifake_fastai.decode import decode_rgb
+    from cifake_fastai.detector import shipped_detector, load_detector
     if shutil.which('qemu-x86_64') is None: sys.exit('needs qemu-user: apt-get install qemu-user')
     files = sorted((sample_path()/'test').rglob('*.jpg')) + sorted((sample_path(large=True)/'test').rglob('*.jpg'))
-    thr = detector_threshold(load_detector())
+    thr = load_detector().threshold
     flags = Path('/proc/cpuinfo').read_text().split('flags', 1)[1].split('\n', 1)[0].split()
     print(f"{len(files)} test images; this CPU: {'AVX-512 VNNI' if 'avx512_vnni' in flags else 'AVX VNNI' if 'avx_vnni' in flags else 'no VNNI'}"
           f"; emulated: {', '.join(CPUS)}; the detector's threshold {thr:.4f}")

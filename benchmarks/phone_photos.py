@@ -23,7 +23,8 @@ STORED = {2: Image.FLIP_LEFT_RIGHT, 3: Image.ROTATE_180, 4: Image.FLIP_TOP_BOTTO
 def main(data=None, max_n=2000):
     from cifake_fastai.data import sample_files
     from cifake_fastai.core import list_images
-    from cifake_fastai.inference import load_detector, predict_images
+    from cifake_fastai.detector import load_detector
+    from cifake_fastai.inference import predict_images
     test = cifake_root(data)/'test'
     files = sample_files([test/f for f in list_images(test)], max_n)
     learn = load_detector()

@@ -36,15 +36,16 @@ def openvino_rows(learn, x, y, clean, files:list, t_stock:float, t32:float, q32:
     try: import openvino as ov
     except ImportError: print('OpenVINO: not installed (pip install "cifake_fastai[openvino]" to measure it)'); return {}
     import numpy as np
-    from cifake_fastai.inference import predict_images, calibration_error
+    from cifake_fastai.inference import predict_images
+    from cifake_fastai.detector import calibration_error
     core, n = ov.Core(), len(files)
     bf16 = 'BF16' in core.get_property('CPU', 'OPTIMIZATION_CAPABILITIES')
-    for name, f, hint in (('fp32', learn.onnx, 'f32'), ('bf16', learn.onnx, 'bf16'), ('int8', learn.onnx_int8, 'f32')):
+    for name, f, hint in (('fp32', learn.onnx_copy(), 'f32'), ('bf16', learn.onnx_copy(), 'bf16'), ('int8', learn.onnx_copy(int8=True), 'f32')):
         if hint == 'bf16' and not bf16: print('OpenVINO bf16: this CPU has no bf16 path'); continue
         cm = core.compile_model(str(f), 'CPU', {'PERFORMANCE_HINT': 'LATENCY', 'INFERENCE_PRECISION_HINT': hint})
         run = lambda: np.concatenate([cm(x[i:i+256])[0] for i in range(0, len(x), 256)])
         run(); p, t = timed(run)
-        pf = p[:, ifake]; right = (pf >= thr) == y
+        pf = p[:, ifake]; right = (learn.verdicts(p, unsure=False) == 'FAKE') == y
         acc, acc_clean, ece = 100*right.mean(), 100*right[clean].mean(), calibration_error(y, pf)
         print(f'OpenVINO {ov.__version__.split("-")[0]} {name}: {n/t:6.0f} images/s on decoded images ({t32/t:.2f} x ONNX Runtime fp32); '
               f'test accuracy {acc:.2f} % (clean {acc_clean:.2f} %), ECE {ece:.4f}')
@@ -60,21 +61,22 @@ def main():
     from cifake_fastai.core import list_images
     from cifake_fastai.cache import scan_images
     from cifake_fastai.audit import overlap_table, overlap_rows
-    from cifake_fastai.inference import predict_images, load_detector, detector_threshold, verdicts, onnx_session, calibration_error
+    from cifake_fastai.inference import predict_images
+    from cifake_fastai.detector import load_detector, onnx_session, calibration_error
     root = cifake_root()
     files = [root/'test'/f for f in list_images(root/'test')]
     learn = load_detector()
-    vocab, thr = list(learn.dls.vocab), detector_threshold(learn)
+    vocab, thr = learn.vocab, learn.threshold
     print(f'data: {root.name}/test, {len(files)} files; torch {torch.__version__}, {torch.get_num_threads()} threads, onnxruntime '
-          f'{ort.__version__}; model {learn.model.name}, threshold {thr:.4f}; int8 copy: {learn.detector_config["int8"]}', flush=True)
-    stock = lambda fs: learn.get_preds(dl=learn.dls.test_dl(fs, bs=256))[0].numpy()
+          f'{ort.__version__}; model {learn.name}, threshold {thr:.4f}; int8 copy: {learn.config["int8"]}', flush=True)
+    stock = lambda fs: learn.learn.get_preds(dl=learn.learn.dls.test_dl(fs, bs=256))[0].numpy()
     ours = lambda engine: (lambda fs: predict_images(learn, fs, bs=256, engine=engine, unsure=False))
     paths = {'torch': ours('torch'), 'onnx': ours('onnx'), 'auto': ours('auto')}
     for f in (stock, *paths.values()): f(files[:1000])                          # warm-up
     ps, t_stock = timed(stock, files)
     res = {k: timed(f, files) for k, f in paths.items()}
     ifake = vocab.index('FAKE')
-    stock_verdicts = list(verdicts(ps[:, ifake], thr))
+    stock_verdicts = list(learn.verdicts(ps, unsure=False))
     same = all(res[k][0].path.tolist() == [str(f) for f in files] and res[k][0].prediction.tolist() == stock_verdicts for k in ('onnx', 'torch'))
     diff = float(np.abs(res['onnx'][0].prob_fake.values - ps[:, ifake]).max())
     n, t = len(files), {k: v[1] for k, v in res.items()}
@@ -95,16 +97,16 @@ def main():
     out = {k: timed(run, s) for k, s in sess.items()}
     q = {}
     for name, (p, tt) in out.items():
-        pf = p[:, ifake]; right = (pf >= thr) == y
+        pf = p[:, ifake]; right = (learn.verdicts(p, unsure=False) == 'FAKE') == y
         q[name] = dict(acc=100*right.mean(), acc_clean=100*right[clean].mean(), ece=calibration_error(y, pf))
         print(f'{name}: {n/tt:6.0f} images/s on decoded images; test accuracy at the threshold {q[name]["acc"]:.2f} % '
               f'(clean {q[name]["acc_clean"]:.2f} %), ECE {q[name]["ece"]:.4f}')
     (p32, t32), (p8, t8) = out['fp32'], out['int8']
-    agree = 100*float(((p32[:, ifake] >= thr) == (p8[:, ifake] >= thr)).mean())
+    agree = 100*float((learn.verdicts(p32, unsure=False) == learn.verdicts(p8, unsure=False)).mean())
     d_acc, d_ece = q['int8']['acc'] - q['fp32']['acc'], q['int8']['ece'] - q['fp32']['ece']
     print(f'int8 against fp32: {t32/t8:.2f} x the speed, {d_acc:+.2f} points of accuracy ({q["int8"]["acc_clean"] - q["fp32"]["acc_clean"]:+.2f} clean), '
           f'ECE {d_ece:+.4f}, {agree:.2f} % of verdicts equal (the default: within 0.1 point and 0.005 of ECE)')
-    from cifake_fastai.cache import decode_rgb
+    from cifake_fastai.decode import decode_rgb
     _, t_dec = timed(lambda: [decode_rgb(f, 32) for f in files])
     print(f'decoding alone (one thread, as predict_images does it): {n/t_dec:5.0f} images/s; decoding plus the int8 network, one after '
           f'the other: {n/(t_dec + t8):5.0f} images/s ({t_stock/(t_dec + t8):.1f} x the stock path)')

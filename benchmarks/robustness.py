@@ -95,14 +95,14 @@ def write_card(section:str, card:Path):
 
 def main(data, out, model, before, max_n, name, card=False, extra=False):
     import torch
-    from cifake_fastai.inference import load_detector
+    from cifake_fastai.detector import load_detector
     if extra and card: raise SystemExit('--card writes the table itself into the model card: run it without --beyond')
-    card_path = (Path(model) if model else ROOT/'cifake_fastai'/'detector')/'MODEL_CARD.md'    # this checkout's, never an installed package's
+    card_path = (Path(model) if model else ROOT/'cifake_fastai'/'shipped')/'MODEL_CARD.md'    # this checkout's, never an installed package's
     if card and not card_path.is_file(): raise SystemExit(f"{card_path}: no model card to write the table into (train_detector.py writes one)")
     root = cifake_root(data, out=Path(out)/'data')
     learners = {}
     if before: learners[f'before ({before})'] = load_detector(detector_at(before, Path(out)/'before'))
-    learners['this detector' if model is None else Path(model).name] = load_detector(model or ROOT/'cifake_fastai'/'detector')
+    learners['this detector' if model is None else Path(model).name] = load_detector(model or ROOT/'cifake_fastai'/'shipped')
     print(f'data: {root.name}/test; torch {torch.__version__}, {torch.get_num_threads()} threads', flush=True)
     t, wide = compare(learners, root/'test', max_n, beyond() if extra else None)
     t.to_csv(RESULTS/f'{name}.csv', index=False)

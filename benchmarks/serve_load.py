@@ -69,7 +69,8 @@ def n_files(d:Path)->int: return sum(len(fs) for _, _, fs in os.walk(d))
 def main(clients:int=8, requests:int=6, per_request:int=4, page_batch:int|None=None, timeout:float=60):
     import httpx
     from cifake_fastai.core import sample_path
-    from cifake_fastai.inference import load_detector, predict_images
+    from cifake_fastai.detector import load_detector
+    from cifake_fastai.inference import predict_images
     files = sorted((sample_path(large=True)/'test').rglob('*.jpg'))
     need = clients*requests*per_request
     rng = np.random.default_rng(0)

@@ -3,7 +3,7 @@
 own validation split (temperature, threshold, UNSURE band), evaluated on the full and the clean test set and on the
 robustness table.
 
-Writes `cifake_fastai/detector/`: `model.safetensors` (the weights, no pickle), `config.json` (what `load_detector` rebuilds
+Writes `cifake_fastai/shipped/`: `model.safetensors` (the weights, no pickle), `config.json` (what `load_detector` rebuilds
 the network from, with the temperature, threshold and UNSURE band), `MODEL_CARD.md` (data, recipe, this command, SHA-256,
 test metrics, calibration, verdicts, limits; `benchmarks/robustness.py --card` adds the robustness table) and `reliability.png` (reliability diagram before and
 after temperature scaling). The test set only reports: the epoch is chosen on the validation split, and the temperature,
@@ -42,7 +42,7 @@ LIMITS = """- Trained and tested on CIFAKE only: 32x32 CIFAR-10 photographs (REA
 def card(cfg:dict, rec:dict, cal:dict, cmd:str, hw:str, minutes:float)->str:
     from cifake_fastai.evaluate import metrics_table
     t = metrics_table(rec)[['n', 'accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'pr_auc']]
-    lo, hi = cfg['unsure']
+    lo, hi = cfg['band']
     return f"""# Model card: the shipped CIFAKE detector
 
 `load_detector()` with no argument loads this detector; `cifake predict` and `cifake serve` use it unless `--model` names another.
@@ -111,11 +111,12 @@ unsure, and the other verdicts are {cal['sure_acc']:.2f}% right ({cal['sure_acc_
 """
 
 def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0):
-    import json, torch
+    import json, torch, numpy as np
     from fastai.torch_core import set_seed
     from cifake_fastai.core import OutputExistsError
     from cifake_fastai.train import train_cpu_recipe
-    from cifake_fastai.inference import save_detector, TemperatureCE, WEIGHTS, load_detector
+    from cifake_fastai.detector import Detector, WEIGHTS, load_detector
+    from cifake_fastai.models import TemperatureCE
     from cifake_fastai.evaluate import (evaluate, calibrate, calibration_error, eer_threshold, choose_unsure_band, plot_reliability,
                                         metrics_table)
     dest = Path(dest)
@@ -138,15 +139,16 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0)
     learn.loss_func = TemperatureCE(1.0); raw = evaluate(learn, root/'test', bs=1024)
     learn.loss_func = TemperatureCE(T);   ev = evaluate(learn, root/'test', bs=1024)
     yt, pt = (ev.targs == pos).astype(int), ev.probs[:, pos]
-    sure = (pt < band[0]) | (pt >= band[1])
-    right = (pt >= band[1]) == yt.astype(bool)
+    det, truth = Detector.from_learner(learn, threshold=thr, band=band), np.array(vocab, dtype=object)[ev.targs]
+    said = det.verdicts(ev.probs)                                    # the detector's rule: UNSURE inside the band
+    sure, right = said != 'UNSURE', said == truth
     cal = dict(ece_valid_before=calibration_error(yv, pv_raw), ece_valid_after=calibration_error(yv, pv_cal),
                ece_test_before=calibration_error(yt, raw.probs[:, pos]), ece_test_after=calibration_error(yt, pt),
-               eer_valid=eer, test_acc_at_eer=float(100*((pt >= thr) == yt).mean()),
+               eer_valid=eer, test_acc_at_eer=float(100*(det.verdicts(ev.probs, unsure=False) == truth).mean()),
                unsure_share=float(100*(1 - sure.mean())), unsure_share_clean=float(100*(1 - sure[ev.clean].mean())),
                sure_acc=float(100*right[sure].mean()), sure_acc_clean=float(100*right[sure & ev.clean].mean()))
     rec = ev.record
-    save_detector(learn, dest, overwrite=overwrite, threshold=thr, unsure=band, unsure_accuracy=BAND_ACCURACY, epochs=len(learn.history), n_train=len(learn.dls.train_ds),
+    det.save(dest, overwrite=overwrite, unsure_accuracy=BAND_ACCURACY, epochs=len(learn.history), n_train=len(learn.dls.train_ds),
                   n_valid=len(learn.dls.valid_ds), n_params=sum(w.numel() for w in learn.model.parameters()),
                   degrade_p=p, degrade_strength=strength,
                   test=dict(accuracy=rec['accuracy'], accuracy_clean=rec['clean']['accuracy'], roc_auc=rec['roc_auc'], pr_auc=rec['pr_auc']),
@@ -172,7 +174,7 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0)
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--data', default=None, help='CIFAKE folder or the folder with train.tar.gz and test.tar.gz')
-    p.add_argument('--dest', default=str(ROOT/'cifake_fastai'/'detector'), help='folder to write the detector in')
+    p.add_argument('--dest', default=str(ROOT/'cifake_fastai'/'shipped'), help='folder to write the detector in')
     p.add_argument('--overwrite', action='store_true', help='replace the detector there')
     p.add_argument('--epochs', type=int, default=None, help="one-cycle epochs (default: the robust recipe's)")
     p.add_argument('--width', type=int, default=16, help='width of cifake_resnet9')

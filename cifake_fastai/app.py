@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image
 from .core import CifakeError, sample_path
-from .inference import decoded_size, load_detector, predict_images, unfamiliar_notice, verdict_rule
+from .core import renamed_args
+from .detector import as_detector, load_detector
+from .inference import predict_images, unfamiliar_notice
 from .interpret import gradcam, image_batch, display_images
 
 # %% ../nbs/11_app.ipynb
@@ -24,40 +26,44 @@ def _enlarge(a:np.ndarray, scale:int)->np.ndarray:
     "`a` enlarged `scale` times by nearest neighbour, for the screen: the model's pixels stay visible."
     return a if scale == 1 else np.asarray(Image.fromarray(a).resize((a.shape[1]*scale, a.shape[0]*scale), Image.NEAREST))
 
-def _views(learn, imgs:list, target='FAKE', alpha:float=0.45)->list:
+def _views(det, imgs:list, target='FAKE', alpha:float=0.45)->list:
     "(the image as the network sees it, its Grad-CAM overlay of `target`) for each image: uint8 arrays at the network's input size, one forward and one backward pass per 64 images."
     from pytorch_grad_cam.utils.image import show_cam_on_image
     res, imgs = [], list(imgs)
     for i in range(0, len(imgs), 64):            # 64 at a time: memory stays bounded for large uploads and large input sizes
-        x = image_batch(learn, imgs[i:i+64])
+        x = image_batch(det, imgs[i:i+64])
         res += [(np.uint8(np.clip(d, 0, 1)*255 + 0.5), show_cam_on_image(d, c, use_rgb=True, image_weight=1 - alpha))
-                for d, c in zip(display_images(learn, x), gradcam(learn, x, target))]
+                for d, c in zip(display_images(det, x), gradcam(det, x, target))]
     return res
 
-def cam_overlays(learn, # A detector
+@renamed_args(learn='det')
+def cam_overlays(det, # A detector
                  imgs:list, # Image files or PIL images
                  target='FAKE', # Class whose evidence is shown
                  scale:int=6, # Enlargement for the screen (nearest neighbour: the model's pixels stay visible)
                  alpha:float=0.45, # Heatmap opacity
                 )->list: # (h*scale, w*scale, 3) uint8 arrays, one per image
     "Grad-CAM heatmaps of `target` over the images as the model sees them (at its input size), as RGB arrays: one forward and one backward pass for all."
-    return [_enlarge(o, scale) for _, o in _views(learn, imgs, target, alpha)]
+    return [_enlarge(o, scale) for _, o in _views(det, imgs, target, alpha)]
 
-def cam_overlay(learn, img, target='FAKE', scale:int=6, alpha:float=0.45)->np.ndarray:
+@renamed_args(learn='det')
+def cam_overlay(det, img, target='FAKE', scale:int=6, alpha:float=0.45)->np.ndarray:
     "`cam_overlays` of one image."
-    return cam_overlays(learn, [img], target, scale, alpha)[0]
+    return cam_overlays(det, [img], target, scale, alpha)[0]
 
-def classify_files(learn, # A detector (e.g. `load_detector()`)
+@renamed_args(learn='det')
+def classify_files(det, # A detector (e.g. `load_detector()`)
                    files:list, # Image files
                    max_mb:float=MAX_MB, # Larger files are not read
                    threshold:float|None=None, # FAKE when P(FAKE) >= threshold (default: the detector's own)
                    scale:int=6, # Enlargement of the overlays (see `cam_overlays`)
                   )->tuple: # (rows: image, verdict, prob_fake, message, unfamiliar, thumb, overlay; overlays: (array, caption) per readable image)
     "What the page shows for uploaded files: a row per file (UNSURE inside the detector's band, unless a threshold is given) with the image as the detector sees it and its Grad-CAM overlay."
-    return classify_requests(learn, [files], max_mb, threshold, scale)[0]
+    return classify_requests(det, [files], max_mb, threshold, scale)[0]
 
 # %% ../nbs/11_app.ipynb
-def classify_requests(learn, # A detector
+@renamed_args(learn='det')
+def classify_requests(det, # A detector
                       requests:list, # A list of image files for each request
                       max_mb:float=MAX_MB, # Larger files are not read
                       threshold:float|None=None, # As for `classify_files`
@@ -69,10 +75,10 @@ def classify_requests(learn, # A detector
     gone = {f for f in files if not f.exists() and not f.is_symlink()}   # on the page: an upload deleted once old (`KEEP_S`)
     big = {f for f in files if f.is_file() and f.stat().st_size > max_mb*2**20}
     ok = [f for f in files if f not in big and f not in gone]
-    pr = predict_images(learn, ok, threshold=threshold) if ok else pd.DataFrame(columns=['path', 'error'])   # the band unless a threshold is given
+    pr = predict_images(det, ok, threshold=threshold) if ok else pd.DataFrame(columns=['path', 'error'])   # the band unless a threshold is given
     res = {Path(r.path): r for r in pr.itertuples()}
     read = [f for f in ok if not isinstance(res[f].error, str)]
-    views = dict(zip(read, _views(learn, read)))
+    views = dict(zip(read, _views(det, read)))
     out = []
     for fs in reqs:
         rows, cams = [], []
@@ -90,11 +96,12 @@ def classify_requests(learn, # A detector
     return out
 
 # %% ../nbs/11_app.ipynb
-def page_rule(learn, # A detector
+@renamed_args(learn='det')
+def page_rule(det, # A detector
               threshold:float|None=None, # As for `classify_files`
              )->str: # Markdown
-    "The sentence under the page's caption: `verdict_rule` for the verdicts the page gives (UNSURE inside the band, unless a threshold is given), as `cifake predict` gives them."
-    return f"Verdicts: {verdict_rule(learn, threshold, markdown=True)}."
+    "The sentence under the page's caption: `Detector.rule` for the verdicts the page gives (UNSURE inside the band, unless a threshold is given), as `cifake predict` gives them."
+    return f"Verdicts: {as_detector(det).rule(threshold, markdown=True)}."
 
 def example_images()->list:
     "Bundled test images to click on the page: two FAKE and two REAL ones the shipped detector gets right, one it gets wrong."
@@ -137,7 +144,7 @@ def _data_uri(a:np.ndarray)->str:
     return 'data:image/png;base64,' + base64.b64encode(b.getvalue()).decode()
 
 def results_html(rows:list, # `classify_files` rows
-                 size:int=32, # The detector's input side (`decoded_size`), for the notice
+                 size:int=32, # The detector's input side (`Detector.decoded_size`), for the notice
                 )->str:
     "The results of the page: for each image, as the detector saw it and its Grad-CAM overlay beside its verdict (coloured), P(FAKE) and notes in words."
     if not rows: return '<p class="message">Drop one or more images, then press Classify.</p>'
@@ -191,25 +198,26 @@ def _no_placeholder(files):
     return files
 
 # %% ../nbs/11_app.ipynb
-def detector_app(learn=None, # A detector (default: the shipped one, `load_detector()`)
+@renamed_args(learn='det')
+def detector_app(det=None, # A detector (default: the shipped one, `load_detector()`)
                  max_mb:float=MAX_MB, # Uploads larger than this are refused
                  threshold:float|None=None, # FAKE when P(FAKE) >= threshold (default: the detector's own)
                  examples:list|None=None, # Example images to click (default: `example_images()`)
                 ):
     "The upload page as a Gradio `Blocks` object: `demo.launch()` serves it; as a Hugging Face Space, `app.py` holds `demo = detector_app()`."
     gr = _gradio()
-    learn = load_detector() if learn is None else learn
-    size = decoded_size(learn)
+    det = load_detector() if det is None else as_detector(det)
+    size = det.decoded_size
     def classify(batch:list)->tuple:        # Gradio hands over the requests waiting in its queue together: each one's files
         reqs = [[Path(f) for f in fs or []] for fs in batch]
         for f in {f for fs in reqs for f in fs}:           # judged now: kept KEEP_S from now, whenever they were dropped
             try: os.utime(f)
             except OSError: pass
-        try: res = [results_html(rows, size) for rows, _ in classify_requests(learn, reqs, max_mb, threshold, scale=1)]
+        try: res = [results_html(rows, size) for rows, _ in classify_requests(det, reqs, max_mb, threshold, scale=1)]
         except Exception:                    # one request's problem: each request alone, so that only its page says it
             res = []
             for fs in reqs:
-                try: res.append(results_html(classify_files(learn, fs, max_mb, threshold, scale=1)[0], size))
+                try: res.append(results_html(classify_files(det, fs, max_mb, threshold, scale=1)[0], size))
                 except CifakeError as e: res.append(f'<p class="message">{html.escape(str(e))}</p>')
                 except Exception as e:       # a bug: its traceback goes to the server's log, the page says the request failed
                     traceback.print_exc()
@@ -220,7 +228,7 @@ def detector_app(learn=None, # A detector (default: the shipped one, `load_detec
     # cache, and one visitor's request may still wait for it; Gradio's own `delete_cache` stays as a second line
     with gr.Blocks(title='CIFAKE detector', analytics_enabled=False, delete_cache=(max(1, KEEP_S//2), KEEP_S)) as demo:
         gr.Markdown(CAPTION)
-        gr.Markdown(page_rule(learn, threshold), elem_id='rule')
+        gr.Markdown(page_rule(det, threshold), elem_id='rule')
         files = _no_placeholder(gr.File(file_count='multiple', file_types=['image'], label='Images', elem_id='upload'))
         btn = gr.Button('Classify', variant='primary', elem_id='classify')
         table = gr.HTML(results_html([]), elem_id='results')
@@ -240,7 +248,8 @@ def launch_options(max_mb:float=MAX_MB, # Uploads larger than this are refused
                 state_session_capacity=SESSIONS)
 
 # %% ../nbs/11_app.ipynb
-def serve(learn=None, # A detector (default: the shipped one)
+@renamed_args(learn='det')
+def serve(det=None, # A detector (default: the shipped one)
           host:str='127.0.0.1', # Address to listen on (`0.0.0.0`: every network interface, reachable from other machines)
           port:int=7860, # Port
           max_mb:float=MAX_MB, # Uploads larger than this are refused
@@ -248,6 +257,6 @@ def serve(learn=None, # A detector (default: the shipped one)
           block:bool=True, # Wait until interrupted (`False`: return the running app, e.g. for tests; `demo.close()` stops it)
          ):
     "Start the upload page on `host`:`port`; it makes no request to outside hosts."
-    demo = detector_app(learn, max_mb, threshold)
+    demo = detector_app(det, max_mb, threshold)
     demo.launch(server_name=host, server_port=port, share=False, quiet=True, prevent_thread_lock=not block, **launch_options(max_mb))
     return demo

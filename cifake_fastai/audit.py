@@ -11,8 +11,8 @@ from collections import Counter
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.all import store_attr
-from .core import renamed, data_folder, DataFolder, DatasetError, PathMissingError
-from .cache import scan_images, folder_scan
+from .core import renamed, data_folder, DataFolder, DatasetError
+from .cache import folder_scan
 
 # %% ../nbs/03_audit.ipynb
 class DatasetAudit:
@@ -59,7 +59,7 @@ def _overlap(test:pd.DataFrame, # file, label, sha256 of each readable test imag
     return t.assign(in_train=in_train.values, test_copies=copies.values, clean=(~in_train & (copies == 1)).values)
 
 def overlap_table(test_path:str|Path|DataFolder, # Test folder (class sub-folders), a dataset root with `test/`, or a `DataFolder`
-                 train_path:str|Path|None='auto', # Training folder to compare with (`'auto'`: the dataset's `train/`, `None`: none)
+                 train_path:str|Path|DataFolder|None='auto', # Training folder or `DataFolder` to compare with (`'auto'`: the dataset's `train/`, `None`: none)
                  cache_size:int=32, # Image cache size (see `scan_images`)
                  cache_dir=None, # Base cache folder (see `cache_folder`)
                 )->pd.DataFrame: # One row per readable test image: file, label, sha256, in_train, test_copies, clean
@@ -91,18 +91,19 @@ def overlap_rows(overlap:pd.DataFrame, # What `overlap_table` returned
 __getattr__ = renamed(__name__, {'test_overlap': overlap_table})    # renamed: a public `test_*` function looks like a test to pytest
 
 # %% ../nbs/03_audit.ipynb
-def audit_dataset(path:str|Path, # Dataset root with `train/` and `test/` (or a single folder of class folders)
+def audit_dataset(path:str|Path|DataFolder, # Dataset root with `train/` and/or `test/`, a single folder of class folders, or a `DataFolder`
                   dedup_to:str|Path|None=None, # Write the de-duplicated file list here
                   cache_size:int=32, # Image cache size (see `scan_images`)
                   cache_dir=None, # Base cache folder (see `cache_folder`)
                  )->DatasetAudit:
     "Counts, sizes and modes, unreadable files, duplicates and train/test leakage of an image folder dataset."
-    root = Path(path).expanduser().resolve()
-    if not root.is_dir(): raise PathMissingError(f"{root} does not exist or is not a folder")
-    splits = [s for s in ('train', 'valid', 'test') if (root/s).is_dir()] or ['.']
-    counts, formats, bad, dups, keep, shas = [], [], [], [], [], {}
-    for s in splits:
-        c = scan_images(root/s, cache_size, cache_dir)
+    folder = data_folder(path, None)          # its splits, unchecked: what is wrong inside them is for the audit to report
+    counts, formats, bad, dups, keep, shas, pre = [], [], [], [], [], {}, {}
+    for split in ('train', 'test'):
+        if (d := getattr(folder, split)) is None: continue
+        s = '.' if d == folder.root else split                                  # '.': a single folder of class folders
+        pre[split] = '' if s == '.' else os.path.relpath(d, folder.root).replace(os.sep, '/') + '/'   # paths relative to the root
+        c = folder_scan(folder, split, cache_size, cache_dir)
         inf = c.info.assign(label=_class_of(c.files))
         b = c.bad.assign(label=_class_of(c.bad.file))
         for lbl in sorted(set(inf.label) | set(b.label)):
@@ -112,8 +113,8 @@ def audit_dataset(path:str|Path, # Dataset root with `train/` and `test/` (or a 
         inf = inf.sort_values('file')
         for sha, grp in inf.groupby('sha256'):
             if len(grp) > 1: dups.append((s, '+'.join(sorted(set(grp.label))), sha, len(grp)))
-        shas[s] = inf
-        keep += [f"{s}/{f}" if s != '.' else f for f in inf.drop_duplicates('sha256').file]
+        shas[split] = inf
+        keep += [pre[split]+f for f in inf.drop_duplicates('sha256').file]
     dups = pd.DataFrame(dups, columns=['split', 'label', 'sha256', 'copies'])
     dup_tab = (dups.assign(groups=1, extra_copies=dups.copies-1).groupby(['split', 'label'])[['groups', 'extra_copies']].sum().reset_index()
                if len(dups) else pd.DataFrame(columns=['split', 'label', 'groups', 'extra_copies']))
@@ -121,15 +122,15 @@ def audit_dataset(path:str|Path, # Dataset root with `train/` and `test/` (or a 
     overlap = None
     if 'test' in shas:
         overlap = _overlap(shas['test'], set(shas['train'].sha256) if 'train' in shas else None)
-        overlap['file'] = 'test/' + overlap.file
+        overlap['file'] = pre['test'] + overlap.file
     if 'train' in shas and 'test' in shas:
         tr = shas['train'].drop_duplicates('sha256').set_index('sha256').file
         lk = shas['test'][overlap.in_train.values]          # `_overlap` keeps the rows' order: its `in_train` is the leakage
-        leak = pd.DataFrame(dict(label=lk.label.values, test_file=('test/'+lk.file).values,
-                                 train_file=('train/'+tr.loc[lk.sha256].values), sha256=lk.sha256.values))
+        leak = pd.DataFrame(dict(label=lk.label.values, test_file=(pre['test']+lk.file).values,
+                                 train_file=(pre['train']+tr.loc[lk.sha256].values), sha256=lk.sha256.values))
         gone = set(leak.test_file)   # every test file whose bytes are in train goes
         keep = [f for f in keep if f not in gone]
-    res = DatasetAudit(root, pd.DataFrame(counts, columns=['split', 'label', 'images', 'unreadable']),
+    res = DatasetAudit(folder.root.resolve(), pd.DataFrame(counts, columns=['split', 'label', 'images', 'unreadable']),
                        pd.DataFrame(formats, columns=['split', 'width', 'height', 'mode', 'images']),
                        pd.DataFrame(bad, columns=['split', 'file', 'reason']), dup_tab, leak, keep, overlap)
     if dedup_to is not None: res.write_dedup(dedup_to)

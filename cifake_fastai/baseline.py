@@ -16,7 +16,7 @@ from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from fastcore.all import ifnone, store_attr
-from .core import dataset_splits, DatasetError, LABELS, split_folder
+from .core import data_folder, DataFolder, DatasetError, LABELS
 from .cache import image_files
 from .audit import overlap_table, overlap_rows
 
@@ -32,17 +32,18 @@ def _native_size(cache)->int:
     return w
 
 # %% ../nbs/05_baseline.ipynb
-def load_pixels(path:str|Path, # Folder with one sub-folder per class (e.g. `train/`)
+def load_pixels(path:str|Path|DataFolder, # Folder with one sub-folder per class (e.g. `train/`), a dataset root, or a `DataFolder`
                 size:int|None=32, # Images are centre-cropped and resized to `size` x `size`; `None`: keep their (common) size
                 files=None, # Only these files (see `image_files`)
                 labels:tuple|None=LABELS, # Expected class folders (`None`: any)
                 cache_dir=None, # Image cache folder (see `scan_images`)
+                split:str='train', # The split of a dataset root or `DataFolder`
                )->tuple: # (`X` uint8 (n, size*size*3), `y` labels from folder names, files)
     "Flattened `uint8` pixels, folder-name labels and files of a class-per-folder dataset, from the image cache."
     if size is None:
-        cache, fs = image_files(path, files=files, labels=labels, cache_size=32, cache_dir=cache_dir)
+        cache, fs = image_files(path, files=files, labels=labels, cache_size=32, cache_dir=cache_dir, split=split)
         size = _native_size(cache)
-    cache, fs = image_files(path, files=files, labels=labels, cache_size=size, cache_dir=cache_dir)
+    cache, fs = image_files(path, files=files, labels=labels, cache_size=size, cache_dir=cache_dir, split=split)
     odd = cache.info[(cache.info.width != size) | (cache.info.height != size)]
     if len(odd):
         warnings.warn(f"{len(odd)} image(s) under {cache.root} are not {size}x{size} (e.g. {odd.file.iloc[0]}: "
@@ -119,8 +120,8 @@ class BaselineResult:
     def __repr__(self): return self.table.drop(columns='fit_s').to_string(index=False)   # timings (`table.fit_s`) differ at every run
 
 # %% ../nbs/05_baseline.ipynb
-def pca_logreg_baseline(path:str|Path, # Dataset root with train/ and test/, or a training folder of class folders
-                        test_path:str|Path|None=None, # Test folder (default: the root's `test/`)
+def pca_logreg_baseline(path:str|Path|DataFolder, # Dataset root with train/ and test/, a training folder of class folders, or a `DataFolder`
+                        test_path:str|Path|DataFolder|None=None, # Test folder (default: the root's `test/`)
                         n_components:tuple=(2, 5, 10, 20, 50, 100), # Numbers of principal components to try
                         seed:int=0, # `random_state` of the logistic regression
                         size:int|None=32, # Image side after resizing (`None`: the images' own common size)
@@ -131,12 +132,12 @@ def pca_logreg_baseline(path:str|Path, # Dataset root with train/ and test/, or 
                         cache_dir=None, # Image cache folder (see `scan_images`)
                        )->BaselineResult:
     "PCA + logistic regression on flattened pixels for each N in `n_components`: test accuracy (all and clean) and fit time per N."
-    tr, te = dataset_splits(path)
-    if test_path is not None: te = split_folder(test_path, 'test')
-    if te is None: raise DatasetError(f"No test set: pass `test_path`, or a dataset root with train/ and test/ (got {path}).")
-    X, y, _ = load_pixels(tr, size, files, labels, cache_dir)
-    Xt, yt, fte = load_pixels(te, size, files, labels, cache_dir)
-    ov = overlap_table(te, tr, cache_dir=cache_dir)                    # the clean test images: not in train, not repeated
+    ds = data_folder(path, 'train', labels)                            # resolved once: the loaders and the audit share it, and its scans
+    dt = ds if test_path is None else data_folder(test_path, 'test', labels)
+    if dt.test is None: raise DatasetError(f"No test set: pass `test_path`, or a dataset root with train/ and test/ (got {path}).")
+    X, y, _ = load_pixels(ds, size, files, labels, cache_dir)
+    Xt, yt, fte = load_pixels(dt, size, files, labels, cache_dir, split='test')
+    ov = overlap_table(dt, ds, cache_dir=cache_dir)                    # the clean test images: not in train, not repeated
     clean = overlap_rows(ov, fte).clean.values
     if X.shape[1] != Xt.shape[1]:
         raise DatasetError(f"Train images have {X.shape[1]} pixel values, test images {Xt.shape[1]}: pass `size=` to resize both.")

@@ -48,7 +48,7 @@ _FAKE_PATTERNS = 'Shell patterns of FAKE source folders'
 _REAL_PATTERNS = 'Shell patterns of REAL source folders (default: all the others)'
 _DOWNLOAD = 'Try Kaggle when CIFAKE is not found'
 _ENGINE = 'int8: ONNX Runtime on the detector\'s int8 copy; onnx: on its float copy; openvino: OpenVINO (pip install openvino); torch: PyTorch; auto: int8, else onnx, else torch, as the detector has them'
-_ENGINES = ['auto', 'int8', 'onnx', 'openvino', 'torch']      # inference.ENGINES, named here so that `cifake --help` does not import torch
+_ENGINES = ['auto', 'int8', 'onnx', 'openvino', 'torch']      # detector.ENGINES, named here so that `cifake --help` does not import torch
 _BASELINE = 'Run the PCA baseline too'
 _OPTIONAL, _MANY = dict(opt=False, nargs='?'), dict(nargs='+')
 
@@ -127,19 +127,17 @@ def cmd_train(path:Param(_PATH, str, **_OPTIONAL)=None,
           large_sample:bool=False, # Without PATH: the larger bundled sample (6,000 training and 1,000 test images) instead of the 1,000-image one
          ):
     "Train a detector into a run folder (config, history, checkpoint, exported model, test metrics, plots, report.md)."
-    import json
     from cifake_fastai.runs import train_run
     t = time.perf_counter()
     r = train_run(path=path or (sample_path(large=True) if large_sample else None), arch=arch, recipe=recipe, size=size, epochs=epochs, patience=patience or None, pretrained=_PRETRAINED[pretrained],
                   name=name, runs=runs, overwrite=overwrite, bs=bs, lr=lr, minutes=minutes, flip=flip, max_n=max_n, robust=robust)
     from cifake_fastai.distrib import main_process
     if not main_process(): return r       # a distributed run: the main process reports
-    cfg = json.loads((r/'config.json').read_text())
-    m = json.loads((r/'metrics.json').read_text()) if (r/'metrics.json').exists() else None
+    cfg, m = r.config, r.metrics                          # what the run wrote, in hand: nothing read back
     res = f"test accuracy {_both(m)}" if m else f"best validation accuracy {100*cfg['best_valid_accuracy']:.2f}%"
     what = f"{'robust ' if robust else ''}CPU recipe (cifake_resnet9, 32 px" if recipe else f"{arch} ({cfg['size']} px, {'ImageNet weights' if cfg['pretrained'] else 'from scratch'}"
     print(f"{what}, {cfg['epochs_run']} epochs on {cfg['n_train']} images): "
-          f"{res}; run folder {r} ({r/'report.md'}), {time.perf_counter()-t:.0f} s")
+          f"{res}; run folder {r.folder} ({r/'report.md'}), {time.perf_counter()-t:.0f} s")
     return r
 
 # %% ../nbs/12_cli.ipynb
@@ -160,7 +158,7 @@ def cmd_evaluate(path:Param(_TRAINED_RUN, str),
     else:
         from cifake_fastai.runs import evaluate_run, write_report
         if tag is None and test_path is not None: tag = Path(test_path).name if Path(test_path).name != 'test' else Path(test_path).parent.name
-        m = evaluate_run(path=p, test_path=test_path, max_n=max_n, tag=tag)
+        m = evaluate_run(p, test_path=test_path, max_n=max_n, tag=tag)
         write_report(p)
     auc = 'undefined (one class)' if m['roc_auc'] is None else f"{m['roc_auc']:.4f}"
     print(metrics_table(m).round(4).to_string())
@@ -169,7 +167,7 @@ def cmd_evaluate(path:Param(_TRAINED_RUN, str),
     return m
 
 def _detector(model:str|None):
-    from cifake_fastai.inference import load_detector
+    from cifake_fastai.detector import load_detector
     return load_detector(model)
 
 # %% ../nbs/12_cli.ipynb
@@ -191,17 +189,19 @@ def cmd_predict(files:Param(_FILES, str, **_MANY),
            ):
     "REAL, FAKE or UNSURE, with the probability of FAKE, for image files or folders of any size: one line per image; exit status 1 if any could not be read."
     from collections import Counter
-    from cifake_fastai.inference import predict_images, verdict_rule, image_paths, unfamiliar_notice, uses_band, decoded_size
+    import numpy as np
+    from cifake_fastai.inference import predict_files, image_paths, unfamiliar_notice
     csv = _predict_args(threshold, chunk, csv, overwrite)
-    learn = _detector(model)
+    det = _detector(model)
+    det.verdicts(np.zeros((0, len(det.vocab))), threshold, unsure)   # --unsure with --threshold, or a band it lacks: refused before any image is read
     paths, counts, n_bad, n_unlike, t0 = image_paths(files), Counter(), 0, 0, time.perf_counter()
     if not paths: raise PathMissingError(f"no image files in {' '.join(map(str, files))} (read: .jpg, .png, .webp, .tif, .bmp, .gif, .heic, .avif, ...)")
-    band = uses_band(learn, threshold, unsure)
+    band = det.uses_band(threshold, unsure)
     tty = sys.stderr.isatty()               # progress on a terminal only: a log gets no bar residue
     fh = open(csv, 'w', newline='', encoding='utf-8', errors='backslashreplace') if csv else None    # file names need not be UTF-8
     try:
         for i in range(0, len(paths), chunk):     # memory stays that of one step, whatever the folder's size
-            pr = predict_images(learn=learn, files=paths[i:i+chunk], threshold=threshold, unsure=unsure, engine=engine)
+            pr = predict_files(det, paths[i:i+chunk], threshold=threshold, unsure=unsure, engine=engine)   # expanded once, above
             ok, bad = pr[pr.error.isna()], pr[pr.error.notna()]
             for r in ok.itertuples(): print(f"{r.prediction:<6}  {r.prob_fake:.4f}  {r.path}" + (f"  (note: {r.note})" if isinstance(r.note, str) else ''))
             for r in bad.itertuples(): print(f"not read  {r.path}: {r.error}")
@@ -214,9 +214,9 @@ def cmd_predict(files:Param(_FILES, str, **_MANY),
         if tty: print(file=sys.stderr)
     n = sum(counts.values())
     print(f"{n} image{'' if n == 1 else 's'}: {counts['FAKE']} FAKE, {counts['REAL']} REAL" + (f", {counts['UNSURE']} UNSURE" if band else '')
-          + f" ({verdict_rule(learn, threshold, unsure)})" + (f"; {n_bad} not read (their lines say why)" if n_bad else '')
+          + f" ({det.rule(threshold, unsure)})" + (f"; {n_bad} not read (their lines say why)" if n_bad else '')
           + (f"; a row for each of the {len(paths)} inputs written to {csv}" if csv else ''))
-    if (note := unfamiliar_notice(n, n_unlike, decoded_size(learn))): print(f"note: {note}")
+    if (note := unfamiliar_notice(n, n_unlike, det.decoded_size)): print(f"note: {note}")
     return dict(counts, unreadable=n_bad, exit_status=1 if n_bad else 0)
 
 # %% ../nbs/12_cli.ipynb
@@ -229,7 +229,7 @@ def cmd_serve(model:Param(_MODEL, str)=None,
     "Start the upload page (a Gradio app; needs pip install \"cifake_fastai[app]\"): drop images, see REAL/FAKE, P(FAKE) and Grad-CAM."
     from cifake_fastai.app import serve as _serve
     print(f"serving the detector on http://{host}:{port} (Ctrl+C stops it)", flush=True)
-    return _serve(learn=_detector(model), host=host, port=port, max_mb=max_mb, threshold=threshold)
+    return _serve(_detector(model), host=host, port=port, max_mb=max_mb, threshold=threshold)
 
 def cmd_interpret(image:Param(_IMAGE, str),
               model:Param(_MODEL, str)=None,
@@ -241,24 +241,24 @@ def cmd_interpret(image:Param(_IMAGE, str),
     import matplotlib; matplotlib.use('Agg')
     from cifake_fastai.inference import predict_images
     from cifake_fastai.interpret import show_gradcam, show_edges, get_activations, show_strongest
-    learn = _detector(model)
+    det = _detector(model)
     out = Path(out or '.').expanduser()
     stem = Path(image).stem.replace(' ', '_')
     names = [out/f'{stem}-{k}.png' for k in ('gradcam', 'edges', 'activations')]
     for p in names: _new_file(p, overwrite, made=True)        # `out` is made below, once the image is read
-    pr = predict_images(learn=learn, files=[image]).iloc[0]
+    pr = predict_images(det, [image]).iloc[0]
     if pr.error: raise UnreadableImageError(image, pr.error)
     out.mkdir(parents=True, exist_ok=True)
-    for p, fig in zip(names, (lambda: show_gradcam(learn, [image], target=target, ncols=1), lambda: show_edges(image, learn),
-                              lambda: show_strongest(get_activations(learn, [image])))):
+    for p, fig in zip(names, (lambda: show_gradcam(det, [image], target=target, ncols=1), lambda: show_edges(image, det),
+                              lambda: show_strongest(get_activations(det, [image])))):
         f = fig(); f.savefig(p, dpi=110, bbox_inches='tight'); matplotlib.pyplot.close(f)
     print(f"{image}: {pr.prediction} (probability of FAKE {pr.prob_fake:.3f}); wrote {', '.join(map(str, names))}")
     return names
 
-def cmd_report(path:Param(_RUN, str)):
+def cmd_report(run:Param(_RUN, str)):
     "(Re)write a run's report.md from its files."
     from cifake_fastai.runs import write_report
-    p = write_report(path=path)
+    p = write_report(run)
     print(f"wrote {p}")
     return p
 
@@ -311,7 +311,7 @@ def cmd_experiment_robustness(model:Param(_MODEL, str)=None,
     "A detector's accuracy and ROC AUC after JPEG, resizing, blur, noise, larger uploads, zooms and chains of them (the robustness table)."
     from cifake_fastai.evaluate import robustness, plot_robustness, robustness_summary
     plot, csv = _new_file(plot, overwrite), _new_file(csv, overwrite)
-    t = robustness(learn=_detector(model), test_path=test_path or sample_path()/'test', max_n=max_n)
+    t = robustness(_detector(model), test_path=test_path or sample_path()/'test', max_n=max_n)
     print(t.round(2).to_string(index=False))
     if plot:
         import matplotlib; matplotlib.use('Agg')
@@ -333,7 +333,7 @@ def cmd_experiment_folders(path:Param(_SOURCES, str),
     from cifake_fastai.data import source_labeller
     from cifake_fastai.evaluate import evaluate_folder_dataset
     csv = _new_file(csv, overwrite)
-    overall, per = evaluate_folder_dataset(learn=_detector(model), path=path, labeller=source_labeller(fake=fake, real=real, root=path))
+    overall, per = evaluate_folder_dataset(_detector(model), path=path, labeller=source_labeller(fake=fake, real=real, root=path))
     print(per.round(3).to_string(index=False))
     if csv: per.to_csv(csv, index=False, errors='backslashreplace')
     print(f"{overall['n']} images: accuracy {overall['accuracy']:.2f}%, balanced accuracy {overall['balanced_accuracy']:.2f}%, "

@@ -5,13 +5,12 @@
 # %% auto 0
 __all__ = ['image_extensions', 'UNSUPPORTED_IMAGES', 'LABELS', 'CIFAR10_CLASSES', 'MAX_IMAGE_BYTES', 'MAX_IMAGE_PIXELS',
            'CifakeError', 'DatasetError', 'UnreadableImageError', 'PathMissingError', 'OutputExistsError',
-           'is_network_error', 'renamed', 'cifake_class', 'sample_path', 'unreadable_reason', 'image_bytes', 'upright',
-           'decode_image', 'n_frames', 'to_rgb', 'open_rgb', 'square_resize', 'is_image_name', 'list_images',
-           'class_folders', 'split_folder', 'dataset_splits', 'train_beside', 'check_layout', 'DataFolder',
-           'data_folder']
+           'is_network_error', 'renamed', 'renamed_args', 'cifake_class', 'sample_path', 'unreadable_reason',
+           'image_bytes', 'upright', 'decode_image', 'n_frames', 'to_rgb', 'open_rgb', 'square_resize', 'is_image_name',
+           'list_images', 'class_folders', 'train_beside', 'check_layout', 'DataFolder', 'data_folder']
 
 # %% ../nbs/00_core.ipynb
-import io, os, re, stat, warnings
+import functools, io, os, re, stat, warnings
 from importlib.resources import files as _pkg_files
 from pathlib import Path
 import numpy as np
@@ -81,15 +80,32 @@ def is_network_error(e:BaseException)->bool:
 
 # %% ../nbs/00_core.ipynb
 def renamed(module:str, # The module's `__name__`
-            names:dict, # {old name: the function that replaced it}
+            names:dict, # {old name: the function that replaced it, or (a stand-in keeping the old behaviour, what to use now)}
            ):
-    "A module-level `__getattr__` that answers the old names of renamed functions with a `DeprecationWarning`."
+    "A module-level `__getattr__` that answers the old names of renamed or retired functions with a `DeprecationWarning`."
     def __getattr__(name:str):
         if name in names:
-            warnings.warn(f"{module}.{name} is now {names[name].__name__}", DeprecationWarning, stacklevel=2)
-            return names[name]
+            f, now = names[name] if isinstance(names[name], tuple) else (names[name], names[name].__name__)
+            warnings.warn(f"{module}.{name} is now {now}", DeprecationWarning, stacklevel=2)
+            return f
         raise AttributeError(f"module {module!r} has no attribute {name!r}")
     return __getattr__
+
+# %% ../nbs/00_core.ipynb
+def renamed_args(**names, # old keyword='its new name'
+                  ):
+    "Decorator: a function whose parameters were renamed still takes their old keywords, with a `DeprecationWarning`."
+    def _deco(f):
+        @functools.wraps(f)                         # the signature shown and inspected is the new one
+        def _f(*args, **kwargs):
+            for old, new in names.items():
+                if old not in kwargs: continue
+                if new in kwargs: raise TypeError(f"{f.__name__}() got both {old}= and {new}=; {old}= is now {new}=")
+                warnings.warn(f"{f.__module__}.{f.__name__}: {old}= is now {new}=", DeprecationWarning, stacklevel=2)
+                kwargs[new] = kwargs.pop(old)
+            return f(*args, **kwargs)
+        return _f
+    return _deco
 
 # %% ../nbs/00_core.ipynb
 def cifake_class(fn:str|Path, # A CIFAKE file name, e.g. `'123 (4).jpg'`
@@ -245,27 +261,24 @@ _SPLITS = ('train', 'test')
 
 def _is_root(p:Path)->bool: return any((p/s).is_dir() for s in _SPLITS)
 
-def split_folder(path:str|Path, # A dataset root (with `train/` and/or `test/`) or a folder of class folders
-                 split:str='train', # The split wanted from a root
-                )->Path:
-    "The folder of class folders for `split`: `path/split` for a dataset root, `path` itself for a split folder."
-    p = Path(path).expanduser()
+def _root_of(p:Path)->bool:
+    "Whether folder `p` is a dataset root rather than a folder of class folders; an error for what can be neither."
     if not p.exists():
         raise PathMissingError(f"{p} does not exist. Get CIFAKE with `get_cifake()` (or `cifake data get`), "
                                f"set CIFAKE_PATH, or use the bundled sample: `sample_path()`.")
     if not p.is_dir(): raise DatasetError(f"{p} is a file; pass the folder that holds the class folders (REAL/ and FAKE/).")
     if (bad := [s for s in _SPLITS if (p/s).exists() and not (p/s).is_dir()]):
         raise DatasetError(f"{p/bad[0]} is a file, not a folder of class folders: remove or rename it (a dataset root holds train/ and test/ folders)")
-    if not _is_root(p): return p
+    return _is_root(p)
+
+def _split_folder(path:str|Path, # A dataset root (with `train/` and/or `test/`) or a folder of class folders
+                  split:str='train', # The split wanted from a root
+                 )->Path:
+    "The folder of class folders for `split`: `path/split` for a dataset root, `path` itself for a split folder."
+    p = Path(path).expanduser()
+    if not _root_of(p): return p
     if not (p/split).is_dir(): raise PathMissingError(f"{p} has no {split}/ folder (it has {class_folders(p)}).")
     return p/split
-
-def dataset_splits(path:str|Path|None=None, # A dataset root, or a folder of class folders (default: the bundled sample)
-                  )->tuple: # (train folder, test folder or `None`)
-    "The train and test folders of a dataset root; a single folder of class folders is a train set without a test set."
-    p = Path(path).expanduser() if path is not None else sample_path()
-    train = split_folder(p, 'train')
-    return train, _test_of(p, train)
 
 def _test_of(root:Path, train:Path)->Path|None:
     "The test folder beside `train` when `root` is a dataset root with one, else `None`."
@@ -291,7 +304,7 @@ def check_layout(path:str|Path, # Folder with one sub-folder per class, or a dat
                  split:str='train', # The split to check when `path` is a dataset root
                 )->Path: # The folder holding the class folders
     "Check that `path` is a class-per-folder image dataset with exactly `labels`; return the folder holding the classes."
-    return _check_classes(split_folder(path, split), labels, min_classes)[0]
+    return _check_classes(_split_folder(path, split), labels, min_classes)[0]
 
 def _check_classes(path:Path, labels:tuple|None, min_classes:int)->tuple:
     "(`path`, its class folder names), after checking them (see `check_layout`)."
@@ -328,17 +341,30 @@ class DataFolder:
     def __repr__(self): return f"DataFolder({str(self.root)!r}, train={self.train and self.train.name}, test={self.test and self.test.name})"
 
 def data_folder(path:str|Path|DataFolder|None=None, # A dataset root, a folder of class folders, or a `DataFolder` (default: the bundled sample)
-                split:str='train', # The split this call needs: its layout is checked (see `check_layout`)
+                split:str|None='train', # The split this call needs: its layout is checked (see `check_layout`); `None`: none checked
                 labels:tuple|None=LABELS, # Class folders that must be there (`None`: any `min_classes` or more)
                 min_classes:int=2, # With `labels=None`: fewest class folders accepted
                )->DataFolder:
-    "Resolve `path` and check its `split` once; a `DataFolder` already checked that way is returned as it is."
+    "Resolve `path` and check its `split` once (`None`: resolve only); a `DataFolder` already checked that way is returned as it is."
     if isinstance(path, DataFolder):
-        if path.checks.get(split, (None, None))[:2] == (labels, min_classes): return path
+        if split is None or path.checks.get(split, (None, None))[:2] == (labels, min_classes): return path
         _, names = _check_classes(path.split(split), labels, min_classes)
         path.checks[split] = (labels, min_classes, tuple(names))
         return path
     p = Path(path).expanduser() if path is not None else sample_path()
-    folder, names = _check_classes(split_folder(p, split), labels, min_classes)
+    if split is None:                               # the splits there are, as they are (what an audit looks at)
+        train, test = [p/s if (p/s).is_dir() else None for s in _SPLITS] if _root_of(p) else (p, None)
+        return DataFolder(p, train, test, {})
+    folder, names = _check_classes(_split_folder(p, split), labels, min_classes)
     train, test = (train_beside(p), folder) if split == 'test' else (folder, _test_of(p, folder))
     return DataFolder(p, train, test, {split: (labels, min_classes, tuple(names))})
+
+# %% ../nbs/00_core.ipynb
+def _dataset_splits(path:str|Path|None=None)->tuple:
+    "The retired `dataset_splits`: (train folder, test folder or `None`); a folder of class folders is a train set."
+    p = Path(path).expanduser() if path is not None else sample_path()
+    train = _split_folder(p, 'train')
+    return train, _test_of(p, train)
+
+__getattr__ = renamed(__name__, {'split_folder': (_split_folder, 'data_folder(path, split).split(split)'),   # retired: one resolver
+                                 'dataset_splits': (_dataset_splits, 'data_folder(path): its .train and .test')})

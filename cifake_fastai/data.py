@@ -14,10 +14,11 @@ import numpy as np, pandas as pd, torch, torch.nn.functional as F
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight
 from fastai.vision.all import (
-    Categorize, CategoryBlock, DataBlock, DataLoaders, Datasets, default_device, explode_types, ifnone, Image, image2tensor,
+    Categorize, CategoryBlock, DataBlock, DataLoaders, Datasets, default_device, explode_types, ifnone, image2tensor,
     ImageBlock, imagenet_stats, IntToFloatTensor, L, noop, Normalize, parent_label, Path, PILImage, RandomSplitter, Resize,
     Tensor, TensorCategory, TensorImage, TfmdDL, Transform)
-from .core import DatasetError, LABELS, open_rgb, square_resize, to_rgb, upright
+from .core import DatasetError, LABELS, open_rgb
+from .decode import decode_rgb
 from .cache import image_files
 
 # %% ../nbs/04_data.ipynb
@@ -85,9 +86,7 @@ def cifake_dls(path:str|Path, # Folder with REAL/ and FAKE/ (e.g. `train/`), or 
 class LoadRGB(Transform):
     "Item transform: an image file to a `uint8` `TensorImage` (3, `size`, `size`), decoded exactly as `scan_images` caches it."
     def __init__(self, size:int=32): self.size = size
-    def encodes(self, o):
-        im = to_rgb(upright(o)) if isinstance(o, Image.Image) else open_rgb(o)
-        return TensorImage(image2tensor(square_resize(im, self.size)))
+    def encodes(self, o): return TensorImage(image2tensor(decode_rgb(o, self.size)[0]))     # files, PIL images, arrays: the one decode
 
 @functools.lru_cache(maxsize=32)
 def resize_matrix(n_in:int, # Input length

@@ -17,12 +17,13 @@ import numpy as np, pandas as pd, torch
 from sklearn.metrics import (classification_report, balanced_accuracy_score, roc_auc_score, average_precision_score,
                              confusion_matrix, ConfusionMatrixDisplay, RocCurveDisplay, PrecisionRecallDisplay)
 from fastai.vision.all import Learner, ClassificationInterpretation, ifnone, store_attr
-from .core import renamed, CifakeError, data_folder, DataFolder, DatasetError, open_rgb
+from .core import renamed, renamed_args, CifakeError, data_folder, DataFolder, DatasetError, open_rgb
 from .cache import image_files
 from .audit import overlap_table, overlap_rows
 from .data import sample_files, folder_dataset, source_labeller
-from .inference import predict_probs, TemperatureCE, detector_threshold, calibration_error
-from .inference import CONFIG, WEIGHTS, ONNX, ONNX_INT8, load_detector, verdict_rule, unsure_band
+from .detector import as_detector, calibration_error, CONFIG, WEIGHTS, ONNX, ONNX_INT8, load_detector
+from .models import TemperatureCE
+from .inference import predict_probs
 from .core import OutputExistsError, PathMissingError
 _all_ = ['calibration_error']       # still importable from here, where it was first
 from .degrade import PERTURBATIONS
@@ -130,11 +131,12 @@ def choose_unsure_band(y, # 1 for the positive class (FAKE), else 0 (held-out im
     return float(lo[i]), float(hi[j])
 
 # %% ../nbs/08_evaluate.ipynb
-def readable_test_files(learn:Learner, # The model to evaluate (its vocabulary decides which labels are known)
+@renamed_args(learn='det')
+def readable_test_files(det, # The detector to evaluate (its classes decide which labels are known): a `Detector` or a `Learner`
                test_path:str|Path|DataFolder, # Folder with one sub-folder per class (e.g. `test/`), a dataset root, or a `DataFolder`
               )->tuple: # (sorted readable files, DataFrame of unreadable files)
-    "The readable, labelled test images for `learn`; unknown labels are refused, unreadable files skipped with a warning."
-    vocab, folder = list(learn.dls.vocab), data_folder(test_path, 'test', None, 1)
+    "The readable, labelled test images for a detector; unknown labels are refused, unreadable files skipped with a warning."
+    vocab, folder = as_detector(det).vocab, data_folder(test_path, 'test', None, 1)
     if (unknown := [c for c in folder.classes('test') if c not in vocab]):
         raise DatasetError(f"Test labels {unknown} (folders in {folder.test}) are unknown to the model, which knows {vocab}.")
     cache, fs = image_files(folder, labels=None, min_classes=1, split='test')
@@ -144,7 +146,7 @@ def readable_test_files(learn:Learner, # The model to evaluate (its vocabulary d
 __getattr__ = renamed(__name__, {'test_files': readable_test_files})    # renamed: a public `test_*` function looks like a test to pytest
 
 # %% ../nbs/08_evaluate.ipynb
-HEADLINE = ('n', 'correct', 'accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'pr_auc')
+HEADLINE = ('n', 'correct', 'accuracy', 'accuracy_at_threshold', 'balanced_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'pr_auc')
 
 def metrics_table(record:dict, # From `evaluate` (or its `metrics.json`)
                  )->pd.DataFrame: # Rows: all test images, and the clean ones when known; columns: `HEADLINE`
@@ -162,17 +164,24 @@ def left_out_text(record:dict)->str:
     return (f"clean: {n_clean} of {record['n']} images; left out " +
             (f"{lo['in_train']} whose contents are also in train/, {rep}" if lo.get('train') else f"{rep} (no train/ beside the test folder to compare with)"))
 
+def _at_threshold(det, targs, probs)->dict:
+    "The detector's own figure beside the reference's: its threshold, and how many of its verdicts there (`Detector.verdicts`, forced) are right."
+    if not det.binary or not len(targs): return {}
+    right = det.verdicts(probs, unsure=False) == np.array(det.vocab, dtype=object)[targs]
+    return dict(threshold=det.threshold, accuracy_at_threshold=float(100*right.mean()), correct_at_threshold=int(right.sum()))
+
 class Evaluation:
-    "What `evaluate` measured: `record` (from `classification_metrics`) and the per-image `files`, `targs`, `probs` behind it."
-    def __init__(self, record:dict, files:list, targs:np.ndarray, probs:np.ndarray, vocab:list, unreadable:pd.DataFrame, learn=None,
+    "What `evaluate` measured: `record` (from `classification_metrics`, and `_at_threshold`) and the per-image `files`, `targs`, `probs` behind it."
+    def __init__(self, record:dict, files:list, targs:np.ndarray, probs:np.ndarray, vocab:list, unreadable:pd.DataFrame, det=None,
                  clean:np.ndarray|None=None, # Which of `files` are clean test images (see `overlap_table`)
                 ):
         store_attr()
     @property
-    def preds(self)->np.ndarray: return self.probs.argmax(1)
+    def preds(self)->np.ndarray: return self.probs.argmax(1)      # the reference's predictions: the likeliest class (P(FAKE) >= 0.5)
     def table(self)->pd.DataFrame:
-        "Per-image predictions: file, true and predicted label, probability of each class."
-        d = dict(file=[str(f) for f in self.files], label=[self.vocab[i] for i in self.targs], pred=[self.vocab[i] for i in self.preds])
+        "Per-image predictions: file, true label, the reference's prediction (at 0.5), the detector's verdict (at its threshold), probability of each class."
+        d = dict(file=[str(f) for f in self.files], label=[self.vocab[i] for i in self.targs], pred=[self.vocab[i] for i in self.preds],
+                 verdict=self.det.verdicts(self.probs, unsure=False) if self.det is not None else [self.vocab[i] for i in self.preds])
         d.update({f'p_{v}': self.probs[:, i] for i, v in enumerate(self.vocab)})
         return pd.DataFrame(d)
     def per_class(self)->pd.DataFrame:
@@ -181,41 +190,42 @@ class Evaluation:
     def interpretation(self)->ClassificationInterpretation:
         "fastai's `ClassificationInterpretation` of these predictions (`top_losses`, `plot_top_losses`, ...)."
         losses = torch.nn.functional.nll_loss(torch.tensor(self.probs).clamp_min(1e-12).log(), torch.tensor(self.targs), reduction='none')
-        return ClassificationInterpretation(self.learn, self.learn.dls.test_dl(self.files, with_labels=True), losses)
+        learn = self.det.learn
+        return ClassificationInterpretation(learn, learn.dls.test_dl(self.files, with_labels=True), losses)
     def mistakes(self, k:int=16)->list:
         "Indices of the `k` most confident mistakes, from `top_losses`."
         _, idx = self.interpretation().top_losses()
         return [int(i) for i in idx if self.preds[i] != self.targs[i]][:k]
     def __repr__(self):
-        r = self.record
+        r, thr = self.record, (f"; accuracy_at_threshold: the detector's verdicts, at its threshold {self.record['threshold']:.4f}"
+                               if 'threshold' in self.record else '')
         return (f"{r['model']}, {r.get('positive', 'FAKE')} positive; {left_out_text(r)}\n"
+                + f"accuracy: every image at its likeliest class (P(FAKE) >= 0.5), as the reference counts{thr}\n"
                 + metrics_table(r).round(4).to_string()
                 + f"\nconfusion (all; rows: true {self.vocab}, columns: predicted): {r['confusion']}")
 
 # %% ../nbs/08_evaluate.ipynb
-def _model_name(learn)->str:
-    a = getattr(learn, 'arch', None)
-    return a if isinstance(a, str) else getattr(a, '__name__', getattr(learn.model, 'name', type(learn.model).__name__))
-
-def evaluate_files(learn:Learner, # A trained learner
+@renamed_args(learn='det')
+def evaluate_files(det, # A `Detector`, or a trained `Learner`
                    files:list, # Image files
                    labels:list|None=None, # Their labels (default: each file's folder name)
                    positive:str='FAKE', # The positive class for precision, recall, F1 and the AUCs
-                   model_name:str|None=None, # Model name for the record (default: the learner's architecture)
+                   model_name:str|None=None, # Model name for the record (default: the detector's network, `Detector.name`)
                    bs:int=64, # Batch size
                    engine:str='auto', # What runs the detector (see `predict_probs`): its int8 or float ONNX copy, or PyTorch
                   )->Evaluation:
-    "`classification_metrics` of `learn` on labelled `files` (in sorted order, so that results never depend on file order)."
-    vocab = list(learn.dls.vocab)
+    "`classification_metrics` of a detector on labelled `files` (in sorted order, so that results never depend on file order), and its accuracy at its threshold."
+    det = as_detector(det); vocab = det.vocab
     labels = [Path(f).parent.name for f in files] if labels is None else list(labels)
     order = sorted(range(len(files)), key=lambda i: str(files[i]))
     files, labels = [Path(files[i]) for i in order], [labels[i] for i in order]
     if (unknown := sorted(set(labels) - set(vocab))): raise DatasetError(f"Labels {unknown} are unknown to the model, which knows {vocab}.")
-    targs, probs = np.array([vocab.index(l) for l in labels]), predict_probs(learn, files, bs, engine)
-    rec = dict(model=ifnone(model_name, _model_name(learn)), positive=positive, **classification_metrics(targs, probs, vocab, positive))
-    return Evaluation(rec, files, targs, probs, vocab, pd.DataFrame(columns=['file', 'reason']), learn)
+    targs, probs = np.array([vocab.index(l) for l in labels]), predict_probs(det, files, bs, engine)
+    rec = dict(model=ifnone(model_name, det.name), positive=positive, **classification_metrics(targs, probs, vocab, positive), **_at_threshold(det, targs, probs))
+    return Evaluation(rec, files, targs, probs, vocab, pd.DataFrame(columns=['file', 'reason']), det)
 
-def evaluate(learn:Learner, # A trained learner
+@renamed_args(learn='det')
+def evaluate(det, # A `Detector` (e.g. `load_detector()`), or a trained `Learner`
              test_path:str|Path|DataFolder, # Test folder (class sub-folders), a dataset root with `test/`, or a `DataFolder`
              positive:str='FAKE', # The positive class
              model_name:str|None=None, # Model name for the record
@@ -224,10 +234,11 @@ def evaluate(learn:Learner, # A trained learner
              train_path='auto', # Training folder whose images are left out of the clean figures (`'auto'`: the dataset's `train/`)
              engine:str='auto', # What runs the detector (see `predict_probs`)
             )->Evaluation:
-    "Evaluate `learn` on a test folder, on all its readable images and on the clean ones (see `overlap_table`)."
+    "Evaluate a detector on a test folder, on all its readable images and on the clean ones (see `overlap_table`)."
     folder = data_folder(test_path, 'test', None, 1)           # resolved and checked here, once; the layers below take it as it is
-    fs, bad = readable_test_files(learn, folder)
-    res = evaluate_files(learn, sample_files(fs, max_n), positive=positive, model_name=model_name, bs=bs, engine=engine)
+    det = as_detector(det)
+    fs, bad = readable_test_files(det, folder)
+    res = evaluate_files(det, sample_files(fs, max_n), positive=positive, model_name=model_name, bs=bs, engine=engine)
     res.unreadable = bad
     ov = overlap_table(folder, train_path)
     rows = overlap_rows(ov, res.files)
@@ -235,21 +246,23 @@ def evaluate(learn:Learner, # A trained learner
     res.record.update(unreadable=len(bad), of_total=len(fs),
                       left_out=dict(in_train=int(rows.in_train.sum()), repeated_in_test=int((~rows.in_train & (rows.test_copies > 1)).sum()),
                                     train=ov.attrs['train']),
-                      clean=classification_metrics(res.targs[res.clean], res.probs[res.clean], res.vocab, positive) if res.clean.any() else None)
+                      clean=classification_metrics(res.targs[res.clean], res.probs[res.clean], res.vocab, positive)
+                            | _at_threshold(det, res.targs[res.clean], res.probs[res.clean]) if res.clean.any() else None)
     return res
 
-def get_test_accuracy(learn:Learner, # A trained learner
+@renamed_args(learn='det')
+def get_test_accuracy(det, # A `Detector`, or a trained `Learner`
                       test_path:str|Path, # Test folder (class sub-folders), or a dataset root with `test/`
                       bs:int=64, # Batch size
                       clean:bool=False, # On the clean test images only (see `overlap_table`)
                      )->tuple: # (accuracy in percent, correct, total)
     "Test accuracy as the reference notebook reports it: (percent, correct, total) over the test folder's (clean) images."
-    r = evaluate(learn, test_path, bs=bs).record
+    r = evaluate(det, test_path, bs=bs).record
     if clean: r = r['clean'] or dict(accuracy=float('nan'), correct=0, n=0)
     return r['accuracy'], r['correct'], r['n']
 
 # %% ../nbs/08_evaluate.ipynb
-def compare_models(items, # `Evaluation`s, records (dicts), or `(name, learner)` pairs with `test_path`
+def compare_models(items, # `Evaluation`s, records (dicts), or `(name, detector)` pairs with `test_path`
                    test_path=None, # Test folder, needed for learners
                   )->pd.DataFrame:
     "One table across models, like the reference's accuracy lines, with the other metrics beside."
@@ -258,7 +271,7 @@ def compare_models(items, # `Evaluation`s, records (dicts), or `(name, learner)`
         if isinstance(o, tuple): o = evaluate(o[1], test_path, model_name=o[0])
         rec = o.record if isinstance(o, Evaluation) else o
         cl = rec.get('clean') or {}
-        rows.append({**{k: rec.get(k) for k in ('model', 'accuracy', 'correct', 'n')}, 'accuracy_clean': cl.get('accuracy'),
+        rows.append({**{k: rec.get(k) for k in ('model', 'accuracy', 'correct', 'n')}, 'accuracy_at_threshold': rec.get('accuracy_at_threshold'), 'accuracy_clean': cl.get('accuracy'),
                      'n_clean': cl.get('n'), **{k: rec.get(k) for k in ('precision', 'recall', 'f1', 'roc_auc', 'pr_auc')}})
     return pd.DataFrame(rows)
 
@@ -273,7 +286,8 @@ def plot_evaluation(res:Evaluation, # Result of `evaluate`
     fig, axs = plt.subplots(1, 3 if binary else 1, figsize=figsize if binary else (5, 4.5))
     axs = np.atleast_1d(axs)
     ConfusionMatrixDisplay(np.array(res.record['confusion']), display_labels=res.vocab).plot(ax=axs[0], colorbar=False, values_format='d')
-    axs[0].set_title(f"{res.record['model']}: {res.record['accuracy']:.2f}% accurate")
+    r = res.record
+    axs[0].set_title(f"{r['model']}: {r['accuracy']:.2f}% at P(FAKE) 0.5" + (f", {r['accuracy_at_threshold']:.2f}% at {r['threshold']:.4f}" if 'threshold' in r else ''), fontsize=9)
     if binary:
         pos = res.vocab.index(positive)
         yt, score = (res.targs == pos).astype(int), res.probs[:, pos]
@@ -283,34 +297,36 @@ def plot_evaluation(res:Evaluation, # Result of `evaluate`
     fig.tight_layout()
     return fig
 
-def show_predictions(learn:Learner, # A trained learner
+@renamed_args(learn='det')
+def show_predictions(det, # A `Detector`, or a trained `Learner`
                      files, # Image files
                      ncols:int=8, # Images per row
                      inches:float=1.6, # Width of each image in the figure, in inches
                     ): # The `Figure`
-    "A grid of images titled with the predicted label and its probability (green: right, red: wrong, black: no label)."
+    "A grid of images titled with the detector's verdict (`Detector.verdicts`) and its confidence (green: right, red: wrong, black: no label or UNSURE)."
     import matplotlib.pyplot as plt
-    files = [Path(f) for f in files]
-    probs = predict_probs(learn, files)
-    vocab = list(learn.dls.vocab)
+    det, files = as_detector(det), [Path(f) for f in files]
+    probs = predict_probs(det, files)
+    vocab, said = det.vocab, det.verdicts(probs)
     nrows = (len(files) + ncols - 1)//ncols
     fig, axs = plt.subplots(nrows, ncols, figsize=(ncols*inches, nrows*inches*1.15), squeeze=False)
     for ax in axs.flat: ax.axis('off')
-    for ax, f, p in zip(axs.flat, files, probs):
-        ax.imshow(open_rgb(f)); i = int(p.argmax())
+    for ax, f, p, v in zip(axs.flat, files, probs, said):
+        ax.imshow(open_rgb(f)); conf = float(p.max()) if v == 'UNSURE' else float(p[vocab.index(v)])
         truth = f.parent.name if f.parent.name in vocab else None
-        ax.set_title(f'{vocab[i]} {float(p[i]):.2f}', fontsize=9, color='black' if truth is None else 'green' if truth == vocab[i] else 'red')
+        ax.set_title(f'{v} {conf:.2f}', fontsize=9, color='black' if truth is None or v == 'UNSURE' else 'green' if truth == v else 'red')
     fig.tight_layout()
     return fig
 
-def plot_top_losses(learn:Learner, # A trained learner
+@renamed_args(learn='det')
+def plot_top_losses(det, # A `Detector`, or a trained `Learner`
                     test_path:str|Path, # Test folder (class sub-folders)
                     k:int=9, # How many of the highest losses
                     **kwargs, # Passed to fastai's `plot_top_losses` (e.g. `figsize`)
                    ): # The `Figure`
     "The `k` test images with the highest loss (the most confident mistakes first), with fastai's `ClassificationInterpretation`."
     import matplotlib.pyplot as plt
-    evaluate_files(learn, readable_test_files(learn, test_path)[0]).interpretation().plot_top_losses(k, **kwargs)   # no clean-set audit needed
+    evaluate_files(det, readable_test_files(det, test_path)[0]).interpretation().plot_top_losses(k, **kwargs)   # no clean-set audit needed
     return plt.gcf()
 
 # %% ../nbs/08_evaluate.ipynb
@@ -318,12 +334,12 @@ def operating_table(det, # A detector
                     res:Evaluation, # Its evaluation on a test folder (`evaluate`)
                    )->pd.DataFrame: # A row per true class: n, called FAKE, REAL (and UNSURE), and the share right
     "What users get at the detector's verdict rule, per true class: how many images it calls FAKE, REAL or UNSURE (REAL called FAKE: false alarms)."
-    from cifake_fastai.inference import verdicts
+    det = as_detector(det)
     if sorted(res.vocab) != ['FAKE', 'REAL']: raise CifakeError(f"operating_table is for REAL/FAKE detectors; this one knows {res.vocab}")
     pf, truth = res.probs[:, res.vocab.index('FAKE')], np.array(res.vocab)[res.targs]
     rows = []
-    for rule, v in [(f"P(FAKE) >= {detector_threshold(det):.4f}", verdicts(pf, detector_threshold(det)))] + \
-                   ([(f"UNSURE band [{unsure_band(det)[0]:.4f}, {unsure_band(det)[1]:.4f})", verdicts(pf, band=unsure_band(det)))] if unsure_band(det) else []):
+    for rule, v in [(f"P(FAKE) >= {det.threshold:.4f}", det.verdicts(pf, unsure=False))] + \
+                   ([(f"UNSURE band [{det.band[0]:.4f}, {det.band[1]:.4f})", det.verdicts(pf, unsure=True))] if det.band else []):
         for c in ('REAL', 'FAKE'):
             m = truth == c; sure = m & (v != 'UNSURE')
             rows.append(dict(rule=rule, true_class=c, n=int(m.sum()), called_FAKE=int((m & (v == 'FAKE')).sum()), called_REAL=int((m & (v == 'REAL')).sum()),
@@ -339,7 +355,8 @@ def card_parts(det, # A detector loaded by `load_detector`
                title:str='Model card', # The card's heading
               )->dict: # Markdown for 'front_matter', 'How to start', 'Uses', 'Files', 'At the operating threshold', 'Licence and citation'
     "The parts of a Hugging Face style model card that every saved detector's card has (`write_model_card`, and the shipped detector's)."
-    cfg, r = det.detector_config, res.record
+    det, r = as_detector(det), res.record
+    cfg = det.config
     binary = sorted(res.vocab) == ['FAKE', 'REAL']                  # the operating-threshold figures are for REAL/FAKE detectors
     if binary:
         ops = operating_table(det, res)
@@ -354,7 +371,7 @@ def card_parts(det, # A detector loaded by `load_detector`
         '  - task:', '      type: image-classification', '      name: Real photograph or AI-generated image', '    dataset:',
         f"      name: {dataset}", '      type: imagefolder', '    metrics:',
         metric('accuracy', round(r['accuracy'], 2), 'accuracy, P(FAKE) >= 0.5 (%)'),
-        *([metric('accuracy', round(acc_thr, 2), f"accuracy at the detector's threshold {detector_threshold(det):.4f} (%)")] if binary else []),
+        *([metric('accuracy', round(acc_thr, 2), f"accuracy at the detector's threshold {det.threshold:.4f} (%)")] if binary else []),
         metric('roc_auc', round(r['roc_auc'], 4) if r.get('roc_auc') is not None else 'null', 'ROC AUC'),
         *([metric('false_positive_rate', round(fa, 2), 'REAL images called FAKE at the threshold (%)')] if binary else []), '---'])
     i8 = cfg.get('int8') or {}
@@ -367,7 +384,7 @@ def card_parts(det, # A detector loaded by `load_detector`
                           f"{i8['ece_delta']:+.4f} of ECE (`INT8_TOLERANCE`)")
     model = '' if name == 'detector' else f' --model {name}'
     start = '\n'.join(['```sh', 'pip install git+https://github.com/cifake-fastai/cifake_fastai.git',
-        f"cifake predict{model} photo.jpg my_folder/ --csv verdicts.csv", '```', '', '```python', 'from cifake_fastai.inference import load_detector, predict_images',
+        f"cifake predict{model} photo.jpg my_folder/ --csv verdicts.csv", '```', '', '```python', 'from cifake_fastai.detector import load_detector', 'from cifake_fastai.inference import predict_images',
         f"det = load_detector({'' if name == 'detector' else repr(name)})", "predict_images(det, ['photo.jpg'])   # path, prediction, prob_fake, confidence, note, unfamiliar, error", '```'])
     uses = '\n'.join([f"Intended: telling real photographs from AI-generated images like the ones it was trained and tested on (see Data), "
         f"judged at {cfg['cache_size']}x{cfg['cache_size']} pixels, as one piece of evidence, read with its P(FAKE), its UNSURE answers and "
@@ -400,7 +417,7 @@ def with_card_parts(md:str, # A model card (Markdown)
     data_first = [k for k in order if k in secs]
     return parts['front_matter'] + '\n' + head.rstrip('\n') + '\n\n' + ''.join(secs[k].rstrip('\n') + '\n\n' for k in data_first).rstrip('\n') + '\n'
 
-def write_model_card(out:str|Path, # A folder written by `save_detector`
+def write_model_card(out:str|Path, # A folder written by `Detector.save`
                      res:Evaluation, # The detector's evaluation on a test folder (`evaluate`)
                      title:str='Model card', # The card's heading
                      data:str='', # What it was trained on, and where the test images come from (Markdown)
@@ -412,15 +429,15 @@ def write_model_card(out:str|Path, # A folder written by `save_detector`
     if not (out/CONFIG).is_file(): raise PathMissingError(f"{out}: no detector there (save_detector writes {CONFIG} and the weights)")
     if (card := out/'MODEL_CARD.md').exists() and not overwrite: raise OutputExistsError(f"{card} already exists; pass overwrite=True to replace it")
     det, r = load_detector(out), res.record
-    cfg = det.detector_config                  # the config load_detector read
-    band = [f"With UNSURE answers (the default of `cifake predict`, `predict_images` and the upload page): {verdict_rule(det, unsure=True)}."] if unsure_band(det) else []
+    cfg = det.config                           # the config load_detector read
+    band = [f"With UNSURE answers (the default of `cifake predict`, `predict_images` and the upload page): {det.rule(unsure=True)}."] if det.band else []
     md = '\n'.join([f"# {title}", '',
         f"`load_detector('{out.name}')` loads it; `cifake predict --model {out.name}` and `cifake serve --model {out.name}` use it.", '',
         '## Data', data or 'Not described.', '',
         '## Network', f"`{cfg['arch']}` ({', '.join(f'{k}={cfg[k]}' for k in ('width', 'highpass') if k in cfg)}), classes {cfg['vocab']}, "
         f"images decoded at {cfg['cache_size']}x{cfg['cache_size']}, temperature {cfg.get('temperature', 1):.4f}.", '',
-        '## Verdicts', f"At its threshold: {verdict_rule(det, unsure=False)}.", *band, '',
-        f"## Test metrics ({r.get('positive', 'FAKE')} is the positive class; {r['model']}; verdicts at P(FAKE) 0.5, as `evaluate` counts them)",
+        '## Verdicts', f"At its threshold: {det.rule(unsure=False)}.", *band, '',
+        f"## Test metrics ({r.get('positive', 'FAKE')} is the positive class; {r['model']}; accuracy at P(FAKE) 0.5 as the reference counts it, accuracy_at_threshold at the detector's threshold)",
         (t := metrics_table(r)).to_markdown(floatfmt=['', *('.0f' if c in ('n', 'correct') else '.4f' for c in t.columns)]), '',
         left_out_text(r) + '.', '',
         '## Limits', limits or 'Not described.', ''])
@@ -428,19 +445,20 @@ def write_model_card(out:str|Path, # A folder written by `save_detector`
     return card
 
 # %% ../nbs/08_evaluate.ipynb
-def robustness(learn, # A trained detector, or several as a dict (name -> learner): each image is then perturbed once for all
+@renamed_args(learn='det')
+def robustness(det, # A `Detector` or `Learner`, or several as a dict (name -> detector): each image is then perturbed once for all
                test_path, # Test folder (class sub-folders), a dataset root with test/, or a list of image files labelled by their folders
                perturbations:dict|None=None, # name -> function(PIL image) -> PIL image (default: the table `PERTURBATIONS`)
                max_n:int|None=None, # At most this many test images (the same share of each class, fixed seed)
                bs:int=256, # Batch size
                chunk:int=512, # Images perturbed at a time (an upscaled copy at 512 px takes 0.8 MB)
-              )->pd.DataFrame: # [model,] perturbation, accuracy, roc_auc, same_verdict (%), n, change (points)
-    "Accuracy and ROC AUC of `learn` on the test images after each perturbation, and how many verdicts stay what they were."
-    ls = learn if isinstance(learn, dict) else {None: learn}
+              )->pd.DataFrame: # [model,] perturbation, accuracy, accuracy_at_threshold, roc_auc, same_verdict (%), n, change (points)
+    "Accuracy (at 0.5 and at the detector's threshold) and ROC AUC of a detector on the test images after each perturbation, and how many verdicts stay what they were."
+    ls = {k: as_detector(d) for k, d in (det.items() if isinstance(det, dict) else [(None, det)])}
     first = next(iter(ls.values()))
     fs = sample_files(readable_test_files(first, test_path)[0] if isinstance(test_path, (str, Path)) else [Path(f) for f in test_path], max_n)
-    vocab = list(first.dls.vocab)
-    if (other := [k for k, l in ls.items() if list(l.dls.vocab) != vocab]):
+    vocab = first.vocab
+    if (other := [k for k, l in ls.items() if l.vocab != vocab]):
         raise CifakeError(f"detectors {other} have other classes than {vocab} (or in another order): compare detectors of the same classes")
     if (unknown := sorted({f.parent.name for f in fs} - set(vocab))):
         raise DatasetError(f"Labels {unknown} are unknown to the model, which knows {vocab}: give a test folder whose sub-folders are among them.")
@@ -452,8 +470,8 @@ def robustness(learn, # A trained detector, or several as a dict (name -> learne
             items = [fn(im) for im in ims[i:i+chunk]]
             for k, l in ls.items(): out[k].append(predict_probs(l, items, bs))
         return {k: np.concatenate(v) for k, v in out.items()}
-    ifake = vocab.index('FAKE') if 'FAKE' in vocab else None
-    def said(k, p): return p[:, ifake] >= detector_threshold(ls[k]) if ifake is not None else p.argmax(1)    # the verdict users get
+    truth = np.array(vocab, dtype=object)[targs]
+    def said(k, p): return ls[k].verdicts(p, unsure=False)                # the verdict users get, at the detector's threshold
     clean = preds(lambda im: im)
     base = {k: said(k, p) for k, p in clean.items()}
     clean_acc = {k: 100*float((p.argmax(1) == targs).mean()) for k, p in clean.items()}
@@ -461,10 +479,10 @@ def robustness(learn, # A trained detector, or several as a dict (name -> learne
     for name, fn in (PERTURBATIONS if perturbations is None else perturbations).items():
         for k, probs in preds(fn).items():
             m = classification_metrics(targs, probs, vocab)
-            rows.append(dict(model=k, perturbation=name, accuracy=m['accuracy'], roc_auc=m['roc_auc'],
+            rows.append(dict(model=k, perturbation=name, accuracy=m['accuracy'], accuracy_at_threshold=100*float((said(k, probs) == truth).mean()), roc_auc=m['roc_auc'],
                              same_verdict=100*float((said(k, probs) == base[k]).mean()), n=m['n'], change=m['accuracy'] - clean_acc[k]))
     t = pd.DataFrame(rows)
-    if not isinstance(learn, dict): return t.drop(columns='model', errors='ignore')
+    if not isinstance(det, dict): return t.drop(columns='model', errors='ignore')
     return t.sort_values('model', kind='stable', key=lambda s: s.map(list(ls).index)).reset_index(drop=True)
 
 def _one_detector(t:pd.DataFrame, verb:str):
@@ -496,14 +514,15 @@ def plot_robustness(t:pd.DataFrame, # From `robustness`
     return ax.figure
 
 # %% ../nbs/08_evaluate.ipynb
-def evaluate_folder_dataset(learn:Learner, # A detector (e.g. trained on CIFAKE)
+@renamed_args(learn='det')
+def evaluate_folder_dataset(det, # A `Detector` (e.g. trained on CIFAKE), or a `Learner`
                             path:str|Path, # Root with one folder per source
                             labeller:source_labeller|None=None, # REAL/FAKE from source folder names
                            )->tuple: # (overall record, per-source table)
-    "`classification_metrics` of `learn` on a multi-source folder dataset, overall and per source folder."
+    "`classification_metrics` of a detector on a multi-source folder dataset, overall and per source folder."
     df = folder_dataset(path, labeller)
-    res = evaluate_files(learn, list(df.file), labels=list(df.label))
-    df = df.sort_values('file', key=lambda s: s.map(str)).assign(pred=res.table().pred.values, prob_fake=res.probs[:, res.vocab.index('FAKE')])
-    per = (df.assign(correct=100.*(df.label == df.pred)).groupby(['source', 'label'])
-             .agg(n=('file', 'size'), accuracy=('correct', 'mean'), mean_prob_fake=('prob_fake', 'mean')).reset_index())
+    res = evaluate_files(det, list(df.file), labels=list(df.label))
+    df = df.sort_values('file', key=lambda s: s.map(str)).assign(pred=res.table().pred.values, verdict=res.table().verdict.values, prob_fake=res.probs[:, res.vocab.index('FAKE')])
+    per = (df.assign(correct=100.*(df.label == df.pred), right=100.*(df.label == df.verdict)).groupby(['source', 'label'])
+             .agg(n=('file', 'size'), accuracy=('correct', 'mean'), accuracy_at_threshold=('right', 'mean'), mean_prob_fake=('prob_fake', 'mean')).reset_index())
     return res.record, per

@@ -14,21 +14,26 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn
 from PIL import Image
 from fastai.vision.all import Learner, Normalize, TensorImage, hook_outputs, imagenet_stats, L, ifnone
-from .core import LABELS, open_rgb, square_resize, to_rgb
+from .core import LABELS, open_rgb, to_rgb
+from .decode import as_image, decode_rgb
 from .cache import image_files
 from .data import batch_tfm
 from .models import HighPassConv
+from .detector import Detector
 
 # %% ../nbs/09_interpret.ipynb
-def _model(learn)->nn.Module: return learn.model if isinstance(learn, Learner) else learn
+def _learner(o):
+    "A `Detector`'s `Learner` (built when first needed), else `o` itself: a `Learner` or a bare model."
+    return o.learn if isinstance(o, Detector) else o
+
+def _model(learn)->nn.Module:
+    learn = _learner(learn)
+    return learn.model if isinstance(learn, Learner) else learn
 
 def _device(m:nn.Module): return next(m.parameters()).device
 
 def _as_pil(o)->Image.Image|Path:
-    if isinstance(o, Image.Image): return to_rgb(o)
-    if isinstance(o, np.ndarray):
-        if o.dtype != np.uint8: raise TypeError(f"image arrays must be uint8 (h, w[, 3]); got {o.dtype}")
-        return to_rgb(Image.fromarray(o))
+    if isinstance(o, (Image.Image, np.ndarray)): return to_rgb(as_image(o))    # upright, uint8 only
     p = Path(o)
     if not p.is_file(): raise FileNotFoundError(f"{p}: no such image file")
     return p
@@ -43,15 +48,17 @@ def _eval_mode(m:nn.Module):
 
 def _stats(learn):
     "Normalisation (mean, std) tensors of a learner's loaders, or ImageNet's."
+    learn = _learner(learn)
     if isinstance(learn, Learner) and (t := batch_tfm(learn.dls, Normalize)) is not None:   # the validation loader's: what predictions use
         return t.mean.detach().cpu().view(1, -1, 1, 1), t.std.detach().cpu().view(1, -1, 1, 1)
     return tuple(torch.tensor(s).view(1, -1, 1, 1) for s in imagenet_stats)
 
-def image_batch(learn, # A `Learner`, or an `nn.Module` (then images are resized to `size` and ImageNet-normalised)
+def image_batch(learn, # A `Detector` or `Learner`, or an `nn.Module` (then images are resized to `size` and ImageNet-normalised)
                 imgs, # Image file(s), PIL image(s), uint8 array(s), or a ready (n, 3, h, w) / (3, h, w) tensor
                 size:int=32, # Side of the input for a bare model
                )->torch.Tensor: # Normalised float batch on the model's device
     "The batch `learn`'s model sees for `imgs`."
+    learn = _learner(learn)
     dev = _device(_model(learn))
     if isinstance(imgs, torch.Tensor):
         x = imgs[None] if imgs.ndim == 3 else imgs
@@ -62,7 +69,7 @@ def image_batch(learn, # A `Learner`, or an `nn.Module` (then images are resized
     if isinstance(learn, Learner):
         x = torch.cat([b[0] for b in learn.dls.test_dl(items, rm_type_tfms=0, bs=64, device=dev)])   # files and PIL images alike
         return TensorImage(x).as_subclass(torch.Tensor).float()
-    arr = np.stack([np.asarray(square_resize(i if isinstance(i, Image.Image) else open_rgb(i), size)) for i in items])
+    arr = np.stack([decode_rgb(i, size)[0] for i in items])          # the one decode: upright, RGB, the size policy
     mean, std = _stats(learn)
     return ((torch.from_numpy(arr).permute(0, 3, 1, 2).float()/255 - mean)/std).to(dev)
 
@@ -213,6 +220,7 @@ def cam_layer(learn, # A `Learner` or model
     return next(n for n, out in spatial if out.data_ptr() == last.data_ptr() and out.shape == last.shape)
 
 def _target_index(learn, target)->int:
+    learn = _learner(learn)
     if isinstance(target, (int, np.integer)):
         return int(target)
     vocab = list(learn.dls.vocab) if isinstance(learn, Learner) else list(LABELS)
@@ -255,18 +263,20 @@ def show_gradcam(learn, # A `Learner` or model
                  alpha:float=0.5, # Heatmap opacity
                  size:int=32, # Input side for a bare model
                 ):
-    "Grad-CAM heatmaps of `target` over the images, titled with the model's prediction."
+    "Grad-CAM heatmaps of `target` over the images, titled with the detector's verdict (`Detector.verdicts`) or the model's prediction."
+    det, learn = (learn, learn.learn) if isinstance(learn, Detector) else (None, learn)
     x = image_batch(learn, imgs, size)
     hm = gradcam(learn, x, target, layer, size)
     m = _model(learn)
     act = getattr(learn.loss_func, 'activation', None) if isinstance(learn, Learner) else None   # a detector's calibrated probabilities
     with _eval_mode(m), torch.no_grad(): out = m(x); p = (act(out) if act else out.softmax(-1)).float().cpu()
     vocab = list(learn.dls.vocab) if isinstance(learn, Learner) else list(LABELS)
+    said = det.verdicts(p.numpy()) if det is not None else [vocab[int(o.argmax())] for o in p]
     ims = display_images(learn, x)
     fig, axs = _grid(len(ims), ncols, size=2)
     for k, (ax, im, h) in enumerate(zip(axs, ims, hm)):
         ax.imshow(im); ax.imshow(h, cmap='jet', alpha=alpha)
-        ax.set_title(titles[k] if titles else f'{vocab[int(p[k].argmax())]} {float(p[k].max()):.2f}', fontsize=8)
+        ax.set_title(titles[k] if titles else f'{said[k]} {float(p[k].max()):.2f}', fontsize=8)
     fig.suptitle(f"Grad-CAM for {target if isinstance(target, (str, int)) else 'the given classes'}")
     return fig
 

@@ -4,8 +4,8 @@
 
 # %% auto 0
 __all__ = ['ARCHS', 'high_pass', 'HighPassConv', 'cifake_resnet9', 'build_network', 'get_arch', 'arch_name', 'is_vit',
-           'has_weights', 'own_network', 'input_size', 'WeightsUnavailableError', 'weights_location', 'ensure_weights',
-           'resolve_pretrained']
+           'has_weights', 'own_network', 'input_size', 'TemperatureCE', 'PixelsToProbs', 'WeightsUnavailableError',
+           'weights_location', 'ensure_weights', 'resolve_pretrained']
 
 # %% ../nbs/04b_models.ipynb
 import inspect, warnings
@@ -96,6 +96,25 @@ def input_size(arch)->int|None:
     if not is_vit(arch): return None
     import timm
     return timm.models.get_pretrained_cfg(get_arch(arch)).input_size[-1]
+
+# %% ../nbs/04b_models.ipynb
+from fastai.losses import CrossEntropyLossFlat
+
+class TemperatureCE(CrossEntropyLossFlat):
+    "Cross-entropy on `logits/temperature`; `activation` gives the calibrated probabilities softmax(logits/T), the verdicts (argmax) unchanged."
+    def __init__(self, temperature:float=1., **kwargs): super().__init__(**kwargs); self.temperature = float(temperature)
+    def __call__(self, inp, targ, **kwargs): return super().__call__(inp/self.temperature, targ, **kwargs)
+    def activation(self, x): return F.softmax(x/self.temperature, dim=-1)
+
+# %% ../nbs/04b_models.ipynb
+class PixelsToProbs(nn.Module):
+    "A network with its input normalisation and temperature: uint8 images (n, h, w, 3) in, probabilities out."
+    def __init__(self, model:nn.Module, mean, std, temperature:float=1.):
+        super().__init__()
+        self.model, self.temperature = model, float(temperature)
+        self.register_buffer('mean', 255*torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))
+        self.register_buffer('std', 255*torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1))
+    def forward(self, x): return F.softmax(self.model((x.permute(0, 3, 1, 2).float() - self.mean)/self.std)/self.temperature, dim=-1)
 
 # %% ../nbs/04b_models.ipynb
 class WeightsUnavailableError(CifakeError, RuntimeError):

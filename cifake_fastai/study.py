@@ -6,11 +6,11 @@
 __all__ = ['reproduce', 'synthetic_training']
 
 # %% ../nbs/10a_study.ipynb
-import contextlib, json, tempfile
+import contextlib, tempfile
 from pathlib import Path
 import pandas as pd
 from fastai.vision.all import Flip, default_device, ifnone
-from .core import DatasetError, cifake_class, dataset_splits, data_folder
+from .core import DatasetError, cifake_class, data_folder, DataFolder
 from .cache import image_files
 from .data import fast_dls, sample_files
 from .models import is_vit
@@ -19,7 +19,7 @@ from .evaluate import evaluate_files
 from .runs import PUBLISHED, new_run, train_run, evaluate_run, write_report, versions, save_figure
 
 # %% ../nbs/10a_study.ipynb
-def reproduce(path:str|Path|None=None, # CIFAKE root with train/ and test/ (default: the sample)
+def reproduce(path:str|Path|DataFolder|None=None, # CIFAKE root with train/ and test/, or a `DataFolder` (default: the sample)
               name:str='reproduce', # Run folder name (models go in sub-folders)
               runs:str|Path='runs', # Folder of runs
               pretrained='auto', # ImageNet weights: True, False or 'auto'
@@ -33,14 +33,14 @@ def reproduce(path:str|Path|None=None, # CIFAKE root with train/ and test/ (defa
              )->pd.DataFrame:
     "The reference study in one call: PCA baseline and the three models, test accuracies beside the published figures."
     ds = data_folder(path); train, test_dir = ds.train, ds.test       # resolved and checked once, for the baseline and every model
-    if test_dir is None: raise DatasetError(f"{path} has no test/ folder: reproducing needs a dataset root with train/ and test/")
+    if test_dir is None: raise DatasetError(f"{ds.root} has no test/ folder: reproducing needs a dataset root with train/ and test/")
     out = new_run(name, runs, overwrite)
     gpu = default_device().type == 'cuda'
     if not gpu: minutes, vit_minutes, vit_max_n = ifnone(minutes, 12), ifnone(vit_minutes, 10), ifnone(vit_max_n, 1000)
     rows = []
     if baseline:
         from cifake_fastai.baseline import pca_logreg_baseline, plot_baseline, PUBLISHED_BASELINE
-        b = pca_logreg_baseline(train, test_dir)
+        b = pca_logreg_baseline(ds)
         b.table.to_csv(out/'baseline.csv', index=False)
         save_figure(plot_baseline(b.table), out/'baseline.png')
         for r in b.table.itertuples():
@@ -53,9 +53,9 @@ def reproduce(path:str|Path|None=None, # CIFAKE root with train/ and test/ (defa
         kw.update(minutes=vit_minutes, max_n=vit_max_n, test=not vit_max_n) if vit else kw.update(minutes=minutes)
         if not gpu: kw.update(bs=16) if vit else kw.update(**{k: CPU_RECIPE[k] for k in ('bs', 'lr', 'valid_pct')}, flip=True, patience=None)
         run = train_run(ds, a, **kw)
-        m = evaluate_run(run, ds, max_n=vit_max_n, tag='') if vit and vit_max_n else json.loads((run/'metrics.json').read_text())
+        m = evaluate_run(run, ds, max_n=vit_max_n, tag='') if vit and vit_max_n else run.metrics     # what the run measured, in hand
         if vit and vit_max_n: write_report(run)
-        cfg = json.loads((run/'config.json').read_text())
+        cfg = run.config
         cl = m.get('clean') or dict(accuracy=None, correct=None, n=None)
         rows.append(dict(model=a, accuracy=m['accuracy'], correct=m['correct'], total=m['n'],
                          accuracy_clean=cl['accuracy'], correct_clean=cl['correct'], total_clean=cl['n'], published=PUBLISHED.get(a),
@@ -80,7 +80,7 @@ def reproduce(path:str|Path|None=None, # CIFAKE root with train/ and test/ (defa
     return t
 
 # %% ../nbs/10a_study.ipynb
-def synthetic_training(path:str|Path|None=None, # CIFAKE root with train/ and test/ (default: the sample)
+def synthetic_training(path:str|Path|DataFolder|None=None, # CIFAKE root with train/ and test/, or a `DataFolder` (default: the sample)
                        epochs:int=10, # One-cycle epochs per model
                        arch='cifake_resnet9', # Network (from scratch)
                        size:int=32, # Input side
@@ -90,17 +90,17 @@ def synthetic_training(path:str|Path|None=None, # CIFAKE root with train/ and te
                        out:str|Path|None=None, # Folder for checkpoints (default: a temporary one)
                       )->pd.DataFrame: # Rows: classes, accuracy, macro avg, weighted avg; columns: trained on FAKE / REAL
     "Train 10-class CIFAR classifiers on FAKE only and on REAL only; F1 per class on the REAL test set."
-    train, test_dir = dataset_splits(path)
-    if test_dir is None: raise DatasetError(f"{path} has no test/ folder")
-    _, fs = image_files(train)
-    _, tfs = image_files(test_dir)
+    ds = data_folder(path)                          # resolved and checked once, for the files and both loaders
+    if ds.test is None: raise DatasetError(f"{ds.root} has no test/ folder")
+    _, fs = image_files(ds)
+    _, tfs = image_files(ds, split='test')
     real_test = [f for f in tfs if f.parent.name == 'REAL']
     with contextlib.ExitStack() as stack:       # default: checkpoints in a temporary folder, removed afterwards
         out = Path(out) if out else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix='cifake_synthetic_')))
         cols = {}
         for src in ('FAKE', 'REAL'):
             files = sample_files([f for f in fs if f.parent.name == src], per_source, labels=[cifake_class(f) for f in fs if f.parent.name == src])
-            dls = fast_dls(train, size=size, bs=bs, files=files, get_y=cifake_class, labels=None, batch_tfms=Flip())
+            dls = fast_dls(ds, size=size, bs=bs, files=files, get_y=cifake_class, labels=None, batch_tfms=Flip())
             learn = train_model(dls, arch, epochs=epochs, pretrained=False, patience=None, lr=lr, out=out, fname=f'cifar10-{src}', overwrite=True)
             m = evaluate_files(learn, real_test, labels=[cifake_class(f) for f in real_test]).record
             cols[f'trained on {src}'] = {**{c: v['f1'] for c, v in m['per_class'].items()},

@@ -130,7 +130,7 @@ def sample_learner(epochs:int=8, # Epochs of the CPU recipe
                   ):
     "A small detector trained on the bundled sample with `train_cpu_recipe`, trained once and then loaded from the user cache."
     from cifake_fastai.train import train_cpu_recipe
-    from cifake_fastai.inference import load_detector
+    from fastai.learner import load_learner
     import pandas as pd
     from fastai.torch_core import set_seed
     base = user_cache()/'test-models'
@@ -145,6 +145,6 @@ def sample_learner(epochs:int=8, # Epochs of the CPU recipe
                 tmp = Path(d)/'model.pkl'
                 learn.export(tmp)
                 shutil.move(str(tmp), f.with_suffix('.tmp')); os.replace(f.with_suffix('.tmp'), f)   # whole files only
-    learn = load_detector(f)
+    learn = load_learner(f, cpu=True)
     learn.history = pd.read_csv(f.with_suffix('.csv'))
     return learn

@@ -158,7 +158,8 @@ def train_model(dls:DataLoaders, # Loaders from `cifake_dls` or `fast_dls`
     return learn
 
 # %% ../nbs/06_train.ipynb
-CPU_RECIPE = dict(size=32, width=16, bs=256, lr=5e-3, smooth=0.1, valid_pct=0.05, epochs=12, robust_epochs=24)   # the one home of the recipe's settings
+CPU_RECIPE = dict(arch='cifake_resnet9', size=32, width=16, bs=256, lr=5e-3, smooth=0.1, valid_pct=0.05, epochs=12, robust_epochs=24,
+                  flip=True)   # the one home of the recipe's settings (`train_run(recipe=True)` reads them too)
 
 def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a dataset root, or loaders made by `fast_dls` at 32 px with flips (as `train_run`'s)
                      epochs:int|None=None, # One-cycle epochs (default: `CPU_RECIPE`'s 12, or 24 with `robust`)
@@ -186,7 +187,7 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
             raise CifakeError("robust=True with loaders of your own: build them with the degradations, e.g. "
                               "fast_dls(path, size=32, batch_tfms=[Flip(), RandomDegrade()])")
     else: dls = fast_dls(path, size=CPU_RECIPE['size'], bs=bs, valid_pct=valid_pct, seed=seed, files=files,
-                         batch_tfms=[Flip()] + ([EvenShift(shift)] if shift else []) + degrade)
+                         batch_tfms=[Flip()]*CPU_RECIPE['flip'] + ([EvenShift(shift)] if shift else []) + degrade)
     if smooth: kwargs.setdefault('loss_func', LabelSmoothingCrossEntropyFlat(eps=smooth))
     return train_model(dls, cifake_resnet9(width, highpass=highpass), epochs=epochs, pretrained=False, lr=lr, patience=None, out=out,
                        channels_last=True, **kwargs)

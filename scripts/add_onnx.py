@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Write the ONNX copies of a detector saved before `save_detector` wrote them (e.g. the shipped one), record their SHA-256,
+"""Write the ONNX copies of a detector saved before `Detector.save` wrote them (e.g. the shipped one), record their SHA-256,
 and bring its model card's shared parts up to date.
 
 The weights are not touched: `model.onnx` is exported from them (`export_onnx`, its SHA-256 as `onnx_sha256` in
@@ -9,12 +9,12 @@ split that `train_cpu_recipe` held out (`CPU_RECIPE['valid_pct']`, seed 42), as 
 card's metadata, how to start, uses, files, figures at the operating threshold and licence (`card_parts`) are written
 from the detector's evaluation on the test folder beside the training folder (its float copy, as the card's metrics).
 
-    python scripts/add_onnx.py                                   # the shipped detector, cifake_fastai/detector; CIFAKE's train/
+    python scripts/add_onnx.py                                   # the shipped detector, cifake_fastai/shipped; CIFAKE's train/
     python scripts/add_onnx.py runs/my-detector path/to/train    # a folder written by save_detector, and its training folder
 """
 import json, re, sys
 from pathlib import Path
-from cifake_fastai.inference import CONFIG, export_onnx, export_int8, file_sha256, load_detector, shipped_detector
+from cifake_fastai.detector import CONFIG, export_onnx, export_int8, file_sha256, load_detector, shipped_detector
 from cifake_fastai.evaluate import evaluate, card_parts, with_card_parts
 from cifake_fastai.data import fast_dls
 from cifake_fastai.train import CPU_RECIPE
@@ -31,7 +31,7 @@ def main(path=None, train=None):
     cfg = json.loads((d/CONFIG).read_text())
     cfg['onnx_sha256'] = file_sha256(o)
     valid = fast_dls(train, valid_pct=CPU_RECIPE['valid_pct'], seed=42, size=cfg['input_size'], cache_size=cfg['cache_size'], device='cpu').valid
-    vocab = list(learn.dls.vocab)
+    vocab = learn.vocab
     y = valid.y if list(valid.dataset.vocab) == vocab else [vocab.index(valid.dataset.vocab[i]) for i in valid.y]
     cfg['int8'] = export_int8(learn, d, valid.x, y)
     (d/CONFIG).write_text(json.dumps(cfg, indent=1))
