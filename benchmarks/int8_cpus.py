@@ -45,7 +45,7 @@ def main():
     from cifake_fastai.detector import shipped_detector, load_detector
     if shutil.which('qemu-x86_64') is None: sys.exit('needs qemu-user: apt-get install qemu-user')
     files = sorted((sample_path()/'test').rglob('*.jpg')) + sorted((sample_path(large=True)/'test').rglob('*.jpg'))
-    thr = load_detector().threshold
+    det = load_detector(); thr = det.threshold
     flags = Path('/proc/cpuinfo').read_text().split('flags', 1)[1].split('\n', 1)[0].split()
     print(f"{len(files)} test images; this CPU: {'AVX-512 VNNI' if 'avx512_vnni' in flags else 'AVX VNNI' if 'avx_vnni' in flags else 'no VNNI'}"
           f"; emulated: {', '.join(CPUS)}; the detector's threshold {thr:.4f}")
@@ -60,10 +60,11 @@ def main():
         for name, m in (('shipped', now), ('before', before)):
             base = run(m, x, None, d)
             diffs = {cpu: run(m, x, cpu, d) - base for cpu in CPUS}
-            changed = sum(int(((base + df >= thr) != (base >= thr)).sum()) for df in diffs.values())
+            said = lambda p: det.verdicts(p, unsure=False)                    # P(FAKE) -> verdicts by the detector's rule, at its threshold
+            changed = sum(int((said(base + df) != said(base)).sum()) for df in diffs.values())
             for cpu, df in diffs.items():
                 print(f"{name} copy ({m.name}), {cpu} against this CPU: largest |P(FAKE) difference| {np.abs(df).max():.2e}, mean {np.abs(df).mean():.2e}, "
-                      f"verdicts changed {int(((base + df >= thr) != (base >= thr)).sum())}")
+                      f"verdicts changed {int((said(base + df) != said(base)).sum())}")
             res[name] = (max(float(np.abs(df).max()) for df in diffs.values()), changed, len(np.unique(base)))
     print(f"distinct P(FAKE) values on this CPU: shipped copy {res['shipped'][2]}, the copy before {res['before'][2]} (of {len(files)} images)")
     print(f"RESULT cpus={len(CPUS)} max_diff={res['shipped'][0]:.2g} verdicts_changed={res['shipped'][1]} before_max_diff={res['before'][0]:.2g} "

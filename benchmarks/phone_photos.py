@@ -27,7 +27,7 @@ def main(data=None, max_n=2000):
     from cifake_fastai.inference import predict_images
     test = cifake_root(data)/'test'
     files = sample_files([test/f for f in list_images(test)], max_n)
-    learn = load_detector()
+    det = load_detector()
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
         for tag in [1, *STORED]:
@@ -37,7 +37,7 @@ def main(data=None, max_n=2000):
                 if tag > 1: im, ex[0x0112] = im.transpose(STORED[tag]), tag
                 im.save(d/str(tag)/f'{i:05d}-{f.parent.name}.jpg', quality=95, exif=ex)
         truth = np.array([f.parent.name for f in files])
-        verdict = {t: predict_images(learn, sorted((d/str(t)).iterdir()), unsure=False).prediction.values for t in [1, *STORED]}
+        verdict = {t: predict_images(det, sorted((d/str(t)).iterdir()), unsure=False).prediction.values for t in [1, *STORED]}
     acc = {t: 100*float((v == truth).mean()) for t, v in verdict.items()}
     same = 100*float(np.mean([(verdict[t] == verdict[1]).mean() for t in STORED]))
     for t, a in acc.items(): print(f"EXIF orientation {t}{' (upright)' if t == 1 else ''}: {a:.2f}% of {len(files)} test images right")

@@ -3,8 +3,8 @@
 `predict_images` on each engine, the int8 copy's accuracy and calibration against the float copy's, and OpenVINO (when
 installed) on the same ONNX files.
 
-- stock: `learn.get_preds(dl=learn.dls.test_dl(files, bs=256))`, verdicts at the detector's threshold;
-- `predict_images(learn, files, engine=...)`: each file decoded once (the next batch in a thread while the network runs),
+- stock: `det.learn.get_preds(dl=det.learn.dls.test_dl(files, bs=256))`, verdicts at the detector's threshold;
+- `predict_images(det, files, engine=...)`: each file decoded once (the next batch in a thread while the network runs),
   then 'torch' (the learner's batch transforms, a BatchNorm-folded copy of the network), 'onnx' (ONNX Runtime on the float
   ONNX copy, normalisation and temperature inside), or 'auto', the default: the int8 copy (`model.int8.onnx`, static QDQ
   quantisation calibrated on 512 validation images and kept because the other 4,478 found it within `INT8_TOLERANCE`).
@@ -31,7 +31,7 @@ def timed(f, *args, **kwargs):
     t = time.perf_counter(); r = f(*args, **kwargs)
     return r, time.perf_counter() - t
 
-def openvino_rows(learn, x, y, clean, files:list, t_stock:float, t32:float, q32:dict, thr:float, ifake:int)->dict:
+def openvino_rows(det, x, y, clean, files:list, t_stock:float, t32:float, q32:dict, thr:float, ifake:int)->dict:
     "OpenVINO on the detector's ONNX files: each precision on the decoded images, the int8 graph's accuracy and calibration, and `predict_images(engine='openvino')` end to end."
     try: import openvino as ov
     except ImportError: print('OpenVINO: not installed (pip install "cifake_fastai[openvino]" to measure it)'); return {}
@@ -40,18 +40,18 @@ def openvino_rows(learn, x, y, clean, files:list, t_stock:float, t32:float, q32:
     from cifake_fastai.detector import calibration_error
     core, n = ov.Core(), len(files)
     bf16 = 'BF16' in core.get_property('CPU', 'OPTIMIZATION_CAPABILITIES')
-    for name, f, hint in (('fp32', learn.onnx_copy(), 'f32'), ('bf16', learn.onnx_copy(), 'bf16'), ('int8', learn.onnx_copy(int8=True), 'f32')):
+    for name, f, hint in (('fp32', det.onnx_copy(), 'f32'), ('bf16', det.onnx_copy(), 'bf16'), ('int8', det.onnx_copy(int8=True), 'f32')):
         if hint == 'bf16' and not bf16: print('OpenVINO bf16: this CPU has no bf16 path'); continue
         cm = core.compile_model(str(f), 'CPU', {'PERFORMANCE_HINT': 'LATENCY', 'INFERENCE_PRECISION_HINT': hint})
         run = lambda: np.concatenate([cm(x[i:i+256])[0] for i in range(0, len(x), 256)])
         run(); p, t = timed(run)
-        pf = p[:, ifake]; right = (learn.verdicts(p, unsure=False) == 'FAKE') == y
+        pf = p[:, ifake]; right = (det.verdicts(p, unsure=False) == 'FAKE') == y
         acc, acc_clean, ece = 100*right.mean(), 100*right[clean].mean(), calibration_error(y, pf)
         print(f'OpenVINO {ov.__version__.split("-")[0]} {name}: {n/t:6.0f} images/s on decoded images ({t32/t:.2f} x ONNX Runtime fp32); '
               f'test accuracy {acc:.2f} % (clean {acc_clean:.2f} %), ECE {ece:.4f}')
         if name == 'int8': d_acc, d_ece = acc - q32['acc'], ece - q32['ece']
-    predict_images(learn, files[:1000], engine='openvino', unsure=False)
-    po, t = timed(predict_images, learn, files, bs=256, engine='openvino', unsure=False)
+    predict_images(det, files[:1000], engine='openvino', unsure=False)
+    po, t = timed(predict_images, det, files, bs=256, engine='openvino', unsure=False)
     print(f"predict_images(engine='openvino'), the int8 copy: {t:5.1f} s, {n/t:5.0f} images/s ({t_stock/t:.1f} x the stock path); "
           f'against the float copy {d_acc:+.2f} points of accuracy, ECE {d_ece:+.4f}')
     return dict(openvino_ratio=f'{t_stock/t:.1f}', openvino_acc_delta=f'{d_acc:+.2f}', openvino_ece_delta=f'{d_ece:+.4f}')
@@ -65,18 +65,18 @@ def main():
     from cifake_fastai.detector import load_detector, onnx_session, calibration_error
     root = cifake_root()
     files = [root/'test'/f for f in list_images(root/'test')]
-    learn = load_detector()
-    vocab, thr = learn.vocab, learn.threshold
+    det = load_detector()
+    vocab, thr = det.vocab, det.threshold
     print(f'data: {root.name}/test, {len(files)} files; torch {torch.__version__}, {torch.get_num_threads()} threads, onnxruntime '
-          f'{ort.__version__}; model {learn.name}, threshold {thr:.4f}; int8 copy: {learn.config["int8"]}', flush=True)
-    stock = lambda fs: learn.learn.get_preds(dl=learn.learn.dls.test_dl(fs, bs=256))[0].numpy()
-    ours = lambda engine: (lambda fs: predict_images(learn, fs, bs=256, engine=engine, unsure=False))
+          f'{ort.__version__}; model {det.name}, threshold {thr:.4f}; int8 copy: {det.config["int8"]}', flush=True)
+    stock = lambda fs: det.learn.get_preds(dl=det.learn.dls.test_dl(fs, bs=256))[0].numpy()
+    ours = lambda engine: (lambda fs: predict_images(det, fs, bs=256, engine=engine, unsure=False))
     paths = {'torch': ours('torch'), 'onnx': ours('onnx'), 'auto': ours('auto')}
     for f in (stock, *paths.values()): f(files[:1000])                          # warm-up
     ps, t_stock = timed(stock, files)
     res = {k: timed(f, files) for k, f in paths.items()}
     ifake = vocab.index('FAKE')
-    stock_verdicts = list(learn.verdicts(ps, unsure=False))
+    stock_verdicts = list(det.verdicts(ps, unsure=False))
     same = all(res[k][0].path.tolist() == [str(f) for f in files] and res[k][0].prediction.tolist() == stock_verdicts for k in ('onnx', 'torch'))
     diff = float(np.abs(res['onnx'][0].prob_fake.values - ps[:, ifake]).max())
     n, t = len(files), {k: v[1] for k, v in res.items()}
@@ -91,18 +91,18 @@ def main():
     cache = scan_images(root/'test', 32)
     x, y = np.ascontiguousarray(cache.x), np.array([l == 'FAKE' for l in cache.labels])
     clean = overlap_rows(overlap_table(root/'test'), cache.paths).clean.values
-    sess = {'fp32': onnx_session(learn), 'int8': onnx_session(learn, int8=True)}
+    sess = {'fp32': onnx_session(det), 'int8': onnx_session(det, int8=True)}
     run = lambda s: np.concatenate([s.run(None, {'images': x[i:i+256]})[0] for i in range(0, len(x), 256)])
     for s in sess.values(): run(s)                                                # warm-up
     out = {k: timed(run, s) for k, s in sess.items()}
     q = {}
     for name, (p, tt) in out.items():
-        pf = p[:, ifake]; right = (learn.verdicts(p, unsure=False) == 'FAKE') == y
+        pf = p[:, ifake]; right = (det.verdicts(p, unsure=False) == 'FAKE') == y
         q[name] = dict(acc=100*right.mean(), acc_clean=100*right[clean].mean(), ece=calibration_error(y, pf))
         print(f'{name}: {n/tt:6.0f} images/s on decoded images; test accuracy at the threshold {q[name]["acc"]:.2f} % '
               f'(clean {q[name]["acc_clean"]:.2f} %), ECE {q[name]["ece"]:.4f}')
     (p32, t32), (p8, t8) = out['fp32'], out['int8']
-    agree = 100*float((learn.verdicts(p32, unsure=False) == learn.verdicts(p8, unsure=False)).mean())
+    agree = 100*float((det.verdicts(p32, unsure=False) == det.verdicts(p8, unsure=False)).mean())
     d_acc, d_ece = q['int8']['acc'] - q['fp32']['acc'], q['int8']['ece'] - q['fp32']['ece']
     print(f'int8 against fp32: {t32/t8:.2f} x the speed, {d_acc:+.2f} points of accuracy ({q["int8"]["acc_clean"] - q["fp32"]["acc_clean"]:+.2f} clean), '
           f'ECE {d_ece:+.4f}, {agree:.2f} % of verdicts equal (the default: within 0.1 point and 0.005 of ECE)')
@@ -110,7 +110,7 @@ def main():
     _, t_dec = timed(lambda: [decode_rgb(f, 32) for f in files])
     print(f'decoding alone (one thread, as predict_images does it): {n/t_dec:5.0f} images/s; decoding plus the int8 network, one after '
           f'the other: {n/(t_dec + t8):5.0f} images/s ({t_stock/(t_dec + t8):.1f} x the stock path)')
-    ovr = openvino_rows(learn, x, y, clean, files, t_stock, t32, q['fp32'], thr, ifake)
+    ovr = openvino_rows(det, x, y, clean, files, t_stock, t32, q['fp32'], thr, ifake)
     print(f'RESULT predict_ratio={t_stock/t["auto"]:.1f} images_per_s={n/t["auto"]:.0f} same_predictions={str(same).lower()} '
           f'fp32_ratio={t_stock/t["onnx"]:.1f} torch_ratio={t_stock/t["torch"]:.1f} max_prob_diff={diff:.1e} int8_ratio={t32/t8:.2f} '
           f'int8_acc_delta={d_acc:+.2f} int8_ece_delta={d_ece:+.4f} int8_agree={agree:.2f} ' + ' '.join(f'{k}={v}' for k, v in ovr.items()))

@@ -28,7 +28,10 @@ def detector_at(rev:str, dest:Path)->Path:
     "The shipped detector's files as they were at git revision `rev`, copied into `dest`."
     dest.mkdir(parents=True, exist_ok=True)
     for f in ('model.safetensors', 'config.json'):
-        (dest/f).write_bytes(subprocess.run(['git', 'show', f'{rev}:cifake_fastai/detector/{f}'], cwd=ROOT, check=True, capture_output=True).stdout)
+        for folder in ('shipped', 'detector'):              # its folder from f974b69 on, and before
+            r = subprocess.run(['git', 'show', f'{rev}:cifake_fastai/{folder}/{f}'], cwd=ROOT, capture_output=True)
+            if r.returncode == 0: (dest/f).write_bytes(r.stdout); break
+        else: raise FileNotFoundError(f"no shipped detector at revision {rev}")
     return dest
 
 def beyond()->dict:
@@ -52,14 +55,14 @@ def beyond()->dict:
             'upscale 128px + blur 2 + jpeg q80': chain(lambda im: im.resize((128, 128), Image.BICUBIC),
                                                        lambda im: im.filter(ImageFilter.GaussianBlur(2)), jpeg(80))}
 
-def compare(learners:dict, test_path, max_n=None, perturbations=None)->tuple:
-    "The robustness table of several detectors (name -> learner) on the same perturbed images: (as `robustness` gives it, side by side)."
+def compare(detectors:dict, test_path, max_n=None, perturbations=None)->tuple:
+    "The robustness table of several detectors (name -> detector) on the same perturbed images: (as `robustness` gives it, side by side)."
     from cifake_fastai.evaluate import robustness
     t0 = time.time()
-    t = robustness(learners, test_path, perturbations, max_n=max_n, bs=1024)
-    print(f'{len(learners)} detectors, {t.perturbation.nunique()} perturbations of {t.n.iloc[0]} images: {(time.time() - t0)/60:.1f} min', flush=True)
+    t = robustness(detectors, test_path, perturbations, max_n=max_n, bs=1024)
+    print(f'{len(detectors)} detectors, {t.perturbation.nunique()} perturbations of {t.n.iloc[0]} images: {(time.time() - t0)/60:.1f} min', flush=True)
     w = t.pivot(index='perturbation', columns='model', values=['accuracy', 'roc_auc', 'same_verdict']).swaplevel(axis=1)
-    w = w[[(m, c) for m in learners for c in ('accuracy', 'roc_auc', 'same_verdict')]].reindex(t.perturbation.unique())
+    w = w[[(m, c) for m in detectors for c in ('accuracy', 'roc_auc', 'same_verdict')]].reindex(t.perturbation.unique())
     w[('n', '')] = t.groupby('perturbation', sort=False).n.first()
     return t, w
 
@@ -100,18 +103,18 @@ def main(data, out, model, before, max_n, name, card=False, extra=False):
     card_path = (Path(model) if model else ROOT/'cifake_fastai'/'shipped')/'MODEL_CARD.md'    # this checkout's, never an installed package's
     if card and not card_path.is_file(): raise SystemExit(f"{card_path}: no model card to write the table into (train_detector.py writes one)")
     root = cifake_root(data, out=Path(out)/'data')
-    learners = {}
-    if before: learners[f'before ({before})'] = load_detector(detector_at(before, Path(out)/'before'))
-    learners['this detector' if model is None else Path(model).name] = load_detector(model or ROOT/'cifake_fastai'/'shipped')
+    detectors = {}
+    if before: detectors[f'before ({before})'] = load_detector(detector_at(before, Path(out)/'before'))
+    detectors['this detector' if model is None else Path(model).name] = load_detector(model or ROOT/'cifake_fastai'/'shipped')
     print(f'data: {root.name}/test; torch {torch.__version__}, {torch.get_num_threads()} threads', flush=True)
-    t, wide = compare(learners, root/'test', max_n, beyond() if extra else None)
+    t, wide = compare(detectors, root/'test', max_n, beyond() if extra else None)
     t.to_csv(RESULTS/f'{name}.csv', index=False)
     with pd.option_context('display.width', 250): print(wide.round(4).to_string())
     if card:
         cmd = 'python benchmarks/robustness.py' + (f' --before {before}' if before else '') + ' --card'
         hw = torch.cuda.get_device_name() if torch.cuda.is_available() else f'{os.cpu_count()} CPU cores'
         write_card(card_section(wide, hw, cmd), card_path)
-    print(summary_line(t, list(learners)[-1]))
+    print(summary_line(t, list(detectors)[-1]))
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

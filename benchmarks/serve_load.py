@@ -76,8 +76,8 @@ def main(clients:int=8, requests:int=6, per_request:int=4, page_batch:int|None=N
     rng = np.random.default_rng(0)
     files = [files[i % len(files)] for i in rng.permutation(max(need, len(files)))[:need]] if need <= len(files) else \
             [files[i] for _ in range(-(-need//len(files))) for i in rng.permutation(len(files))][:need]   # beyond 1,000: again
-    learn = load_detector()
-    pr = predict_images(learn, sorted(set(files)))     # the page's rule: the band, for a detector that has one
+    det = load_detector()
+    pr = predict_images(det, sorted(set(files)))     # the page's rule: the band, for a detector that has one
     expected = dict(zip(pr.path.map(lambda p: Path(p).name), pr.prediction))
     port = free_port(); url = f'http://127.0.0.1:{port}/'
     setting = '' if page_batch is None else f'import cifake_fastai.app as a; a.PAGE_BATCH = {page_batch}; '

@@ -14,7 +14,7 @@ from argparse import ArgumentParser, BooleanOptionalAction
 from fastcore.script import Param
 from fastcore.docments import docments
 from . import __version__
-from .core import CifakeError, OutputExistsError, PathMissingError, sample_path, UnreadableImageError
+from .core import CifakeError, OutputExistsError, PathMissingError, renamed_args, sample_path, UnreadableImageError
 
 # %% ../nbs/12_cli.ipynb
 def _new_file(fname, overwrite:bool=False, made:bool=False)->Path|None:
@@ -29,7 +29,7 @@ def _new_file(fname, overwrite:bool=False, made:bool=False)->Path|None:
     return p
 
 _PATH = "Dataset root with train/ and test/, or one folder of class folders (default: the bundled sample)"
-_MODEL = "Detector: a folder from save_detector, a run folder or an exported .pkl (default: the shipped detector)"
+_MODEL = "Detector: a detector folder (Detector.save), a run folder or an exported .pkl (default: the shipped detector)"
 _UNSURE = 'UNSURE where the detector is not sure enough: its band, chosen so that the other verdicts are 99% right (on by default when it has one; --no-unsure: a verdict for every image at its threshold)'
 _PRETRAINED = {'auto': 'auto', 'yes': True, 'no': False}
 # help texts and argument shapes of positional arguments, as names: a string inside an annotation reads as a type to linters
@@ -104,9 +104,10 @@ def cmd_baseline(path:Param(_PATH, str, **_OPTIONAL)=None,
 
 # %% ../nbs/12_cli.ipynb
 def _both(m:dict)->str:
-    "Accuracy on all test images and on the clean ones, with counts."
+    "Accuracy on all test images and on the clean ones, with counts, at P(FAKE) 0.5 (the reference's), and at the detector's threshold when it has one."
     c = m.get('clean')
-    return f"{m['accuracy']:.2f}% ({m['correct']}/{m['n']})" + (f", clean {c['accuracy']:.2f}% ({c['correct']}/{c['n']})" if c else '')
+    at = f"; at the detector's threshold {m['threshold']:.4f}: {m['accuracy_at_threshold']:.2f}%" if m.get('threshold', 0.5) != 0.5 else ''
+    return f"{m['accuracy']:.2f}% ({m['correct']}/{m['n']})" + (f", clean {c['accuracy']:.2f}% ({c['correct']}/{c['n']})" if c else '') + at
 
 def cmd_train(path:Param(_PATH, str, **_OPTIONAL)=None,
           arch:str='resnet18', # resnet18, resnet34, vit_b16, cifake_resnet9, or a torchvision/timm model name
@@ -255,6 +256,7 @@ def cmd_interpret(image:Param(_IMAGE, str),
     print(f"{image}: {pr.prediction} (probability of FAKE {pr.prob_fake:.3f}); wrote {', '.join(map(str, names))}")
     return names
 
+@renamed_args(path='run')
 def cmd_report(run:Param(_RUN, str)):
     "(Re)write a run's report.md from its files."
     from cifake_fastai.runs import write_report

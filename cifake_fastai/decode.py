@@ -11,7 +11,7 @@ from pathlib import Path
 import cv2, numpy as np
 from PIL import Image
 from .core import (
-    CifakeError, decode_image, image_bytes, n_frames, PathMissingError, square_resize, to_rgb, unreadable_reason, UnreadableImageError, upright)
+    CifakeError, decode_image, image_bytes, n_frames, PathMissingError, renamed_args, square_resize, to_rgb, unreadable_reason, UnreadableImageError, upright)
 
 # %% ../nbs/00a_decode.ipynb
 _SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
@@ -66,6 +66,7 @@ def as_image(o, # A PIL image, or a uint8 (h, w[, 3]) array
     if a.dtype != np.uint8: raise CifakeError(f"image arrays must hold uint8 pixels (h, w[, 3]), not {a.dtype}: convert them, e.g. (a*255).round().astype('uint8') for values in 0-1")
     return Image.fromarray(a)
 
+@renamed_args(fn='o')
 def decode_rgb(o, # An image file, a PIL image or a uint8 (h, w[, 3]) array
                size:int, # Side of the square array
               )->tuple: # (uint8 (size, size, 3) array, the image's facts: `width`, `height` (upright, before resizing), `mode`, `frames`)

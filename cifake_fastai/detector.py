@@ -4,8 +4,8 @@
 
 # %% auto 0
 __all__ = ['WEIGHTS', 'CONFIG', 'ONNX', 'ONNX_INT8', 'THRESHOLD', 'ENGINES', 'INT8_TOLERANCE', 'shipped_detector', 'file_sha256',
-           'verdicts', 'decoded_size', 'Detector', 'as_detector', 'save_detector', 'load_detector', 'export_detector',
-           'export_onnx', 'onnx_session', 'openvino_model', 'calibration_error', 'export_int8']
+           'verdicts_at', 'decoded_size', 'Detector', 'as_detector', 'save_detector', 'load_detector',
+           'export_detector', 'export_onnx', 'onnx_session', 'openvino_model', 'calibration_error', 'export_int8']
 
 # %% ../nbs/06a_detector.ipynb
 import hashlib, json, shutil
@@ -37,11 +37,11 @@ def _verified(f:Path, sha256:str)->Path:
     return f
 
 # %% ../nbs/06a_detector.ipynb
-def verdicts(prob_fake, # P(FAKE) of each image
+def verdicts_at(prob_fake, # P(FAKE) of each image
              threshold:float=THRESHOLD, # FAKE at or above it, REAL below
              band:tuple|None=None, # `(low, high)`: REAL below low, FAKE from high, UNSURE between (then `threshold` is not used)
             )->np.ndarray: # 'FAKE', 'REAL' or 'UNSURE' per image
-    "The verdict for each P(FAKE): FAKE at or above `threshold`, REAL below; or, with a `band`, UNSURE inside it."
+    "The rule's arithmetic, for each P(FAKE): FAKE at or above `threshold`, REAL below; or, with a `band`, UNSURE inside it (`Detector.verdicts` applies it)."
     p = np.asarray(prob_fake, dtype=float)
     if band is None: return np.where(p >= threshold, 'FAKE', 'REAL').astype(object)
     return np.select([p < band[0], p >= band[1]], ['REAL', 'FAKE'], 'UNSURE').astype(object)
@@ -49,6 +49,7 @@ def verdicts(prob_fake, # P(FAKE) of each image
 # %% ../nbs/06a_detector.ipynb
 def decoded_size(learn)->int|None:
     "The side at which `learn` decodes images: its `LoadRGB`'s when its loaders open files with it (the fast loader, e.g. 32), else `None`."
+    if isinstance(learn, Detector): return learn.decoded_size
     from cifake_fastai.data import LoadRGB
     tfms = getattr(getattr(learn.dls, 'valid_ds', None), 'tfms', None)
     first = list(getattr(tfms[0], 'fs', [])) if tfms else []
@@ -129,6 +130,8 @@ class Detector:
     binary = property(lambda self: sorted(self.vocab) == ['FAKE', 'REAL'], doc="Whether it tells REAL from FAKE (verdicts need that)")
     decoded_size = property(lambda self: self.config.get('cache_size'), doc="The side it decodes images at (`None`: its loaders decode them)")
     name = property(lambda self: self.config.get('arch') or 'detector', doc="Its network's name")
+    temperature = property(lambda self: float(getattr(self._learn.loss_func, 'temperature', 1.0)) if self._learn is not None
+                           else float(self.config.get('temperature', 1.0)), doc="Its calibration: its learner's temperature (`calibrate`), else its config's")
 
     @property
     def threshold(self)->float:
@@ -161,6 +164,11 @@ def as_detector(o, # A `Detector`, or a trained `Learner`
     "`o` itself when it is a `Detector`, else `Detector.from_learner(o)`: what every function that takes a detector accepts."
     return o if isinstance(o, Detector) or type(o).__name__ == 'Detector' else Detector.from_learner(o)   # (or one of a reloaded module)
 
+def _no_attribute(self:Detector, name:str):
+    if name.startswith('_'): raise AttributeError(name)
+    raise AttributeError(f"'Detector' object has no attribute {name!r}; its fastai Learner is `.learn` (det.learn.{name})")
+Detector.__getattr__ = _no_attribute        # (fastcore's `patch` would also set this module's `__getattr__`, which Python calls)
+
 @patch
 def __repr__(self:Detector):
     engines = [k for k in ('int8', 'onnx') if self._copies.get(k)] + ['torch']
@@ -176,7 +184,8 @@ def uses_band(self:Detector, threshold:float|None=None, # A threshold asked for
     "Whether its verdicts come from its UNSURE band."
     return (threshold is None and self.band is not None) if unsure is None else bool(unsure)
 
-def _detector_verdicts(self:Detector, probs, # P(FAKE) per image, or class probabilities (n, classes) in `vocab` order
+@patch
+def verdicts(self:Detector, probs, # P(FAKE) per image, or class probabilities (n, classes) in `vocab` order
              threshold:float|None=None, # FAKE when P(FAKE) >= threshold (default: its own)
              unsure:bool|None=None, # UNSURE inside its band (`None`: when it has one and no threshold is given; see `uses_band`)
             )->np.ndarray: # A verdict per image: 'FAKE', 'REAL' or 'UNSURE' (a class name for detectors of other classes)
@@ -191,9 +200,7 @@ def _detector_verdicts(self:Detector, probs, # P(FAKE) per image, or class proba
     band = self.band if self.uses_band(threshold, unsure) else None
     if unsure and band is None: raise CifakeError("this detector has no UNSURE band (save records one, from `choose_unsure_band` "
                                                   "on validation images): predict with unsure=False (--no-unsure)")
-    return verdicts(p, self.threshold if threshold is None else threshold, band)
-
-Detector.verdicts = _detector_verdicts      # (not fastcore's `patch`, which would rebind this module's `verdicts`, the rule it applies)
+    return verdicts_at(p, self.threshold if threshold is None else threshold, band)
 
 # %% ../nbs/06a_detector.ipynb
 @patch
@@ -227,15 +234,16 @@ def save(self:Detector, out:str|Path, # Folder to write `model.safetensors`, `co
                           "save other detectors with export_detector")
     if self.config.get('mean') is None: raise CifakeError("the detector's loaders have no single Normalize transform: save it with export_detector")
     config = {k: v for k, v in self.config.items() if k not in ('sha256', 'onnx_sha256', 'int8')} | dict(cfg) | info
-    Detector(config)                                             # its threshold and band checked before anything is written
+    config['temperature'] = float(getattr(learn.loss_func, 'temperature', config.get('temperature', 1.0)))   # as calibrated now
+    new = Detector(config, learn=learn)                          # its threshold and band checked before anything is written
     out = Path(out).expanduser()
     if (out/WEIGHTS).exists() and not overwrite: raise OutputExistsError(f"{out/WEIGHTS} already exists; choose another folder or pass overwrite=True")
     out.mkdir(parents=True, exist_ok=True)
     save_file({k: v.detach().cpu().contiguous() for k, v in learn.model.state_dict().items()}, out/WEIGHTS)
     config['sha256'] = file_sha256(out/WEIGHTS)
-    if (o := export_onnx(self, out)) is not None:
+    if (o := export_onnx(new, out)) is not None:                 # the copies, and the int8 check, at the threshold being saved
         config['onnx_sha256'] = file_sha256(o)
-        if int8 and getattr(learn.dls.valid, 'x', None) is not None: config['int8'] = export_int8(self, out)
+        if int8 and getattr(learn.dls.valid, 'x', None) is not None: config['int8'] = export_int8(new, out)
     (out/CONFIG).write_text(json.dumps(config, indent=1))
     return out
 
@@ -281,6 +289,7 @@ def export_detector(learn, # A trained `Learner`, or a `Detector` around one
     return p
 
 # %% ../nbs/06a_detector.ipynb
+@renamed_args(learn='det')
 def export_onnx(det:Detector, # A detector that `save` can write (its network decodes at its input size)
                 out:str|Path, # Folder to write `model.onnx` in
                )->Path|None: # The file, or `None` for a detector whose input is resized after decoding (not exported)
@@ -289,7 +298,7 @@ def export_onnx(det:Detector, # A detector that `save` can write (its network de
     from cifake_fastai.models import PixelsToProbs
     det = as_detector(det)
     if det.decoded_size is None or det.config.get('input_size') != det.decoded_size: return None
-    m = PixelsToProbs(copy.deepcopy(det.learn.model).float().cpu().eval(), det.config['mean'], det.config['std'], det.config.get('temperature', 1.0))
+    m = PixelsToProbs(copy.deepcopy(det.learn.model).float().cpu().eval(), det.config['mean'], det.config['std'], det.temperature)
     x = torch.zeros(2, det.decoded_size, det.decoded_size, 3, dtype=torch.uint8)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')               # the exporter's notes on its own internals
@@ -301,8 +310,8 @@ def export_onnx(det:Detector, # A detector that `save` can write (its network de
 def onnx_copy(self:Detector, int8:bool=False)->Path|None:
     "Its ONNX copy (its int8 copy with `int8`), or `None` when it has none or its network's weights changed since it was loaded."
     f = self._copies.get('int8' if int8 else 'onnx')
-    if f is not None and self._learn is not None and _weights_version(self._learn.model) != self._version: return None
-    return f
+    changed = self._learn is not None and (_weights_version(self._learn.model) != self._version or self.temperature != self.config.get('temperature', 1.0))
+    return None if changed else f                                  # weights changed in place, or calibrated again
 
 @patch
 def _runner(self:Detector, key, make):
@@ -310,8 +319,10 @@ def _runner(self:Detector, key, make):
     if key not in self._runners: self._runners[key] = make()
     return self._runners[key]
 
+@renamed_args(learn='det')
 def onnx_session(det:Detector, int8:bool=False):
     "An ONNX Runtime session of the detector's current ONNX copy (its int8 copy with `int8`), built once; `None` when it has none."
+    det = as_detector(det)
     f = det.onnx_copy(int8)
     if f is None: return None
     def make():
@@ -328,8 +339,10 @@ class _OpenVINO:
         self.model = ov.Core().compile_model(str(f), 'CPU', {'PERFORMANCE_HINT': 'LATENCY'})   # one batch at a time, all cores
     def run(self, _, feeds:dict)->list: return [self.model(feeds['images'])[0]]
 
+@renamed_args(learn='det')
 def openvino_model(det:Detector):
     "OpenVINO's compiled model of the detector's int8 copy (else its float ONNX copy), with ONNX Runtime's `run`; needs `pip install openvino`."
+    det = as_detector(det)
     f = det.onnx_copy(int8=True) or det.onnx_copy()
     if f is None:
         raise CifakeError("engine='openvino' runs a detector's ONNX copy and this one has no current copy (save writes it): "
@@ -390,6 +403,7 @@ def _check_int8(det:Detector, p32:np.ndarray, p8:np.ndarray, y:np.ndarray)->dict
     return info | dict(kept=info['acc_delta'] >= -INT8_TOLERANCE['acc_drop'] and info['ece_delta'] <= INT8_TOLERANCE['ece_rise'])
 
 # %% ../nbs/06a_detector.ipynb
+@renamed_args(learn='det')
 def export_int8(det:Detector, # A detector whose ONNX copy is in `out` (`export_onnx`)
                 out:str|Path, # Folder with `model.onnx`; `model.int8.onnx` is written beside it when it is kept
                 x:np.ndarray|None=None, # Validation images, decoded as the detector decodes them: uint8 (n, h, w, 3); default: its learner's own

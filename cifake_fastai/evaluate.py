@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from sklearn.metrics import (classification_report, balanced_accuracy_score, roc_auc_score, average_precision_score,
                              confusion_matrix, ConfusionMatrixDisplay, RocCurveDisplay, PrecisionRecallDisplay)
-from fastai.vision.all import Learner, ClassificationInterpretation, ifnone, store_attr
+from fastai.vision.all import ClassificationInterpretation, ifnone, store_attr
 from .core import renamed, renamed_args, CifakeError, data_folder, DataFolder, DatasetError, open_rgb
 from .cache import image_files
 from .audit import overlap_table, overlap_rows
@@ -76,10 +76,11 @@ def fit_temperature(logits, # (n, n_classes) raw outputs of the model (e.g. on t
                         options=dict(xatol=1e-5))
     return float(np.exp(r.x))
 
-def calibrate(learn:Learner, # A trained detector
+def calibrate(learn, # A trained `Learner`, or a `Detector` (its ONNX copies are then set aside until it is saved again)
               dl=None, # Loader to fit on (default: `learn`'s validation set; never the test set)
              )->float: # The temperature
     "Fit a temperature on held-out images and make `learn` predict calibrated probabilities (`TemperatureCE`)."
+    learn = as_detector(learn).learn
     logits, targs = learn.get_preds(dl=ifnone(dl, learn.dls.valid), act=noop)
     learn.loss_func = TemperatureCE(fit_temperature(logits, targs))
     return learn.loss_func.temperature
@@ -176,6 +177,7 @@ class Evaluation:
                  clean:np.ndarray|None=None, # Which of `files` are clean test images (see `overlap_table`)
                 ):
         store_attr()
+    learn = property(lambda self: None if self.det is None else self.det.learn, doc="The detector's `Learner` (its name before `det`)")
     @property
     def preds(self)->np.ndarray: return self.probs.argmax(1)      # the reference's predictions: the likeliest class (P(FAKE) >= 0.5)
     def table(self)->pd.DataFrame:
@@ -456,7 +458,7 @@ def robustness(det, # A `Detector` or `Learner`, or several as a dict (name -> d
     "Accuracy (at 0.5 and at the detector's threshold) and ROC AUC of a detector on the test images after each perturbation, and how many verdicts stay what they were."
     ls = {k: as_detector(d) for k, d in (det.items() if isinstance(det, dict) else [(None, det)])}
     first = next(iter(ls.values()))
-    fs = sample_files(readable_test_files(first, test_path)[0] if isinstance(test_path, (str, Path)) else [Path(f) for f in test_path], max_n)
+    fs = sample_files(readable_test_files(first, test_path)[0] if isinstance(test_path, (str, Path, DataFolder)) else [Path(f) for f in test_path], max_n)
     vocab = first.vocab
     if (other := [k for k, l in ls.items() if l.vocab != vocab]):
         raise CifakeError(f"detectors {other} have other classes than {vocab} (or in another order): compare detectors of the same classes")

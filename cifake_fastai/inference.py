@@ -189,10 +189,17 @@ def unfamiliar_notice(n:int, # Images judged
 
 # %% ../nbs/07_inference.ipynb
 _moved = {n: (getattr(_detector, n), f'cifake_fastai.detector.{n}') for n in ('load_detector', 'save_detector', 'export_detector', 'shipped_detector', 'file_sha256', 'export_onnx',
-          'export_int8', 'onnx_session', 'openvino_model', 'calibration_error', 'verdicts', 'decoded_size', 'WEIGHTS', 'CONFIG', 'ONNX',
+          'export_int8', 'onnx_session', 'openvino_model', 'calibration_error', 'decoded_size', 'WEIGHTS', 'CONFIG', 'ONNX',
           'ONNX_INT8', 'INT8_TOLERANCE', 'ENGINES', 'THRESHOLD')}
+_moved['verdicts'] = (_detector.verdicts_at, 'cifake_fastai.detector.verdicts_at (or Detector.verdicts)')
 _moved |= dict(detector_threshold=(lambda learn: as_detector(learn).threshold, 'Detector.threshold'),
                unsure_band=(lambda learn: as_detector(learn).band, 'Detector.band'),
                uses_band=(lambda learn, threshold=None, unsure=None: as_detector(learn).uses_band(threshold, unsure), 'Detector.uses_band'),
                verdict_rule=(lambda learn, threshold=None, unsure=None, markdown=False: as_detector(learn).rule(threshold, unsure, markdown), 'Detector.rule'))
-__getattr__ = renamed(__name__, _moved)
+_old = renamed(__name__, _moved)
+
+def __getattr__(name:str):
+    if name == 'TemperatureCE':                     # pickles of calibrated learners name it here; it needs torch, so it is imported when asked for
+        from cifake_fastai.models import TemperatureCE
+        _moved['TemperatureCE'] = (TemperatureCE, 'cifake_fastai.models.TemperatureCE')
+    return _old(name)

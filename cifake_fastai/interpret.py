@@ -19,7 +19,7 @@ from .decode import as_image, decode_rgb
 from .cache import image_files
 from .data import batch_tfm
 from .models import HighPassConv
-from .detector import Detector
+from .detector import Detector, as_detector
 
 # %% ../nbs/09_interpret.ipynb
 def _learner(o):
@@ -271,12 +271,13 @@ def show_gradcam(learn, # A `Learner` or model
     act = getattr(learn.loss_func, 'activation', None) if isinstance(learn, Learner) else None   # a detector's calibrated probabilities
     with _eval_mode(m), torch.no_grad(): out = m(x); p = (act(out) if act else out.softmax(-1)).float().cpu()
     vocab = list(learn.dls.vocab) if isinstance(learn, Learner) else list(LABELS)
-    said = det.verdicts(p.numpy()) if det is not None else [vocab[int(o.argmax())] for o in p]
+    said = (det or as_detector(learn)).verdicts(p.numpy()) if det is not None or isinstance(learn, Learner) else [vocab[int(o.argmax())] for o in p]
     ims = display_images(learn, x)
     fig, axs = _grid(len(ims), ncols, size=2)
     for k, (ax, im, h) in enumerate(zip(axs, ims, hm)):
         ax.imshow(im); ax.imshow(h, cmap='jet', alpha=alpha)
-        ax.set_title(titles[k] if titles else f'{said[k]} {float(p[k].max()):.2f}', fontsize=8)
+        conf = float(p[k].max()) if said[k] not in vocab else float(p[k][vocab.index(said[k])])   # UNSURE: the larger probability
+        ax.set_title(titles[k] if titles else f'{said[k]} {conf:.2f}', fontsize=8)
     fig.suptitle(f"Grad-CAM for {target if isinstance(target, (str, int)) else 'the given classes'}")
     return fig
 

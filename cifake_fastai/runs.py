@@ -88,7 +88,8 @@ def evaluate_run(run:str|Path, # A run folder (with `model.pkl`), or a `Run`
         ex = [f for lbl in res.vocab for f in [g for g in res.files if g.parent.name == lbl][:8]]
         rec['plots']['predictions'] = save_figure(show_predictions(det, ex), run/f'predictions{sfx}.png')
         if (wrong := res.mistakes(16)):
-            titles = [f'{res.vocab[res.targs[i]]}->{res.vocab[res.preds[i]]} {res.probs[i].max():.2f}' for i in wrong]
+            said = res.det.verdicts(res.probs[wrong], unsure=False)                   # the detector's verdicts, at its threshold
+            titles = [f'{res.vocab[res.targs[i]]}->{v} {res.probs[i][res.vocab.index(v)]:.2f}' for i, v in zip(wrong, said)]
             try: rec['plots']['gradcam'] = save_figure(show_gradcam(res.det, [res.files[i] for i in wrong], target=[int(res.preds[i]) for i in wrong],
                                                               titles=titles), run/f'gradcam{sfx}.png')
             except ValueError as e: rec['gradcam_error'] = str(e)        # e.g. a model without a spatial layer

@@ -25,15 +25,15 @@ def main(path=None, train=None):
         sys.path.insert(0, str(Path(__file__).parents[1]/'benchmarks'))
         from provenance import cifake_root
         train = cifake_root()/'train'
-    learn = load_detector(d)
-    o = export_onnx(learn, d)
+    det = load_detector(d)
+    o = export_onnx(det, d)
     if o is None: sys.exit(f"{d}: this detector resizes after decoding; it has no ONNX copy")
     cfg = json.loads((d/CONFIG).read_text())
     cfg['onnx_sha256'] = file_sha256(o)
     valid = fast_dls(train, valid_pct=CPU_RECIPE['valid_pct'], seed=42, size=cfg['input_size'], cache_size=cfg['cache_size'], device='cpu').valid
-    vocab = learn.vocab
+    vocab = det.vocab
     y = valid.y if list(valid.dataset.vocab) == vocab else [vocab.index(valid.dataset.vocab[i]) for i in valid.y]
-    cfg['int8'] = export_int8(learn, d, valid.x, y)
+    cfg['int8'] = export_int8(det, d, valid.x, y)
     (d/CONFIG).write_text(json.dumps(cfg, indent=1))
     print(f"wrote {o} ({o.stat().st_size/2**20:.1f} MB), SHA-256 {cfg['onnx_sha256'][:16]}... in {d/CONFIG}")
     print(f"int8 copy, checked on {cfg['int8']['n_check']} validation images after calibrating on {cfg['int8']['n_calib']}: {cfg['int8']}")
