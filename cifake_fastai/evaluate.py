@@ -337,7 +337,7 @@ def operating_table(det, # A detector
                    )->pd.DataFrame: # A row per true class: n, called FAKE, REAL (and UNSURE), and the share right
     "What users get at the detector's verdict rule, per true class: how many images it calls FAKE, REAL or UNSURE (REAL called FAKE: false alarms)."
     det = as_detector(det)
-    if sorted(res.vocab) != ['FAKE', 'REAL']: raise CifakeError(f"operating_table is for REAL/FAKE detectors; this one knows {res.vocab}")
+    if not det.binary: raise CifakeError(f"operating_table is for REAL/FAKE detectors; this one knows {res.vocab}")
     pf, truth = res.probs[:, res.vocab.index('FAKE')], np.array(res.vocab)[res.targs]
     rows = []
     for rule, v in [(f"P(FAKE) >= {det.threshold:.4f}", det.verdicts(pf, unsure=False))] + \
@@ -359,12 +359,11 @@ def card_parts(det, # A detector loaded by `load_detector`
     "The parts of a Hugging Face style model card that every saved detector's card has (`write_model_card`, and the shipped detector's)."
     det, r = as_detector(det), res.record
     cfg = det.config
-    binary = sorted(res.vocab) == ['FAKE', 'REAL']                  # the operating-threshold figures are for REAL/FAKE detectors
+    binary = det.binary                                           # the operating-threshold figures are for REAL/FAKE detectors
     if binary:
         ops = operating_table(det, res)
         thr = ops[ops.rule == ops.rule.iloc[0]].set_index('true_class')
         fa = 100*thr.loc['REAL', 'called_FAKE']/max(thr.loc['REAL', 'n'], 1)
-        acc_thr = 100*(thr.called_FAKE.FAKE + thr.called_REAL.REAL)/max(thr.n.sum(), 1)
     metric = lambda t, v, n: f"      - type: {t}\n        value: {v}\n        name: {n}"
     test_dir = Path(res.files[0]).parents[1] if len(res.files) else Path(name)        # the folder of class folders
     dataset = json.dumps(f"{test_dir.parent.name}/{test_dir.name} ({r['n']:,} images)")     # quoted: YAML reads any name
@@ -373,7 +372,7 @@ def card_parts(det, # A detector loaded by `load_detector`
         '  - task:', '      type: image-classification', '      name: Real photograph or AI-generated image', '    dataset:',
         f"      name: {dataset}", '      type: imagefolder', '    metrics:',
         metric('accuracy', round(r['accuracy'], 2), 'accuracy, P(FAKE) >= 0.5 (%)'),
-        *([metric('accuracy', round(acc_thr, 2), f"accuracy at the detector's threshold {det.threshold:.4f} (%)")] if binary else []),
+        *([metric('accuracy', round(r['accuracy_at_threshold'], 2), f"accuracy at the detector's threshold {det.threshold:.4f} (%)")] if binary else []),
         metric('roc_auc', round(r['roc_auc'], 4) if r.get('roc_auc') is not None else 'null', 'ROC AUC'),
         *([metric('false_positive_rate', round(fa, 2), 'REAL images called FAKE at the threshold (%)')] if binary else []), '---'])
     i8 = cfg.get('int8') or {}
