@@ -72,6 +72,16 @@ def synthetic():
     assert t.loc['accuracy'].diff().iloc[-1] > 0.3 and (t.loc[sorted(CIFAR10_CLASSES)] > 0).all().all()
 
 @check
+def distance_rule():
+    "The shipped detector's distance rule answers the share of held-out images distance_rule.py's RESULT is for, and its band is that row's guaranteed band."
+    import json
+    cfg, r = json.loads((ROOT/'cifake_fastai'/'shipped'/'config.json').read_text()), result_line('distance_rule')
+    t = pd.read_csv(RESULTS/'distance_rule.csv')
+    row = t[(t.keep.astype(str) == str(r['keep'])) & (t.band == 'guaranteed')].iloc[0]
+    assert cfg['distance']['keep'] == r['keep'], (cfg['distance'], r['keep'])
+    assert max(abs(row.low - cfg['band'][0]), abs(row.high - cfg['band'][1])) < 1e-6, (row[['low', 'high']].tolist(), cfg['band'])
+
+@check
 def readme_figures():
     "Every bold figure of the measured-figures table (benchmarks/README.md) is in the RESULT line of the output it names."
     from cifake_fastai.readme import check_figures
@@ -88,11 +98,24 @@ def _ours_baseline()->list:
     return [float(l.split('|')[2]) for l in sec.splitlines() if l.startswith('| ') and l.split('|')[1].strip().isdigit()]
 
 R = lambda name, key: result_line(name)[key]
+_clean_row = lambda name: pd.read_csv(RESULTS/f'{name}.csv').query("corruption == 'clean'").iloc[0]
+def _dr(keep, col:str)->float:
+    "A figure of `distance_rule.csv`: the row for `keep` ('none': no distance rule) with the guaranteed band."
+    t = pd.read_csv(RESULTS/'distance_rule.csv')
+    return float(t[(t.keep.astype(str) == str(keep)) & (t.band == 'guaranteed')][col].iloc[0])
 # (page, the words around the figure with {} where it stands, the measured value, tolerance or None: the precision written)
 PROSE = lambda: [
     ('README.md', 'test images it is right {} % of the time', R('detector', 'test_acc'), None),
-    ('README.md', 'it answers UNSURE for {} % of them', R('detector', 'unsure_share'), None),
-    ('README.md', 'test images are {} % right', R('detector', 'sure_acc_clean'), None),
+    ('README.md', 'it answers UNSURE for {} % of its test images', 100 - R('corruptions', 'clean_coverage'), 0.05),
+    ('README.md', 'its other verdicts are {} % right', _clean_row('corruptions').sure_acc, None),
+    ('README.md', 'far from its training images\' ({} % of real photographs', _body('corruptions', r'packages on PyPI.*UNSURE ([\d.]+)%'), 0.5),
+    ('README.md', 'not for all: {} % of', R('corruptions', 'real_sure_fake_pct'), 0.5),
+    ('nbs/explanations/04_unseen.ipynb', 'from about {}% to about', _dr('none', 'package photos sure FAKE'), 0.5),
+    ('nbs/explanations/04_unseen.ipynb', 'to about {}% (photographs', _dr(0.95, 'package photos sure FAKE'), 0.5),
+    ('nbs/explanations/04_unseen.ipynb', 'and from {}% to', _dr('none', 'scikit-image photos sure FAKE'), 0.5),
+    ('nbs/explanations/04_unseen.ipynb', "to {}% (scikit-image's)", _dr(0.95, 'scikit-image photos sure FAKE'), 0.5),
+    ('nbs/explanations/04_unseen.ipynb', 'and answers {}% of\nthe clean', _dr(0.95, 'clean answered'), 0.5),
+    ('nbs/explanations/04_unseen.ipynb', 'clean test images, {}% right', _dr(0.95, 'clean right'), 0.05),
     ('README.md', 'held-out test images (about {}%)', R('main_job', 'main_job_test_acc'), 1),
     ('README.md', 'about {}% on pristine images', R('main_job_robust', 'main_job_test_acc'), 1),
     ('nbs/tutorials/02_reproduce_the_study.ipynb', 'takes {} s with the package', R('gpu_epoch', 'r18_224_epoch_s_amp'), None),

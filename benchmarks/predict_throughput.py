@@ -17,6 +17,7 @@ installed) on the same ONNX files.
 Every path runs once on 1,000 files first (warm file cache, lazy initialisation), then on all files, timed.
 
     python benchmarks/predict_throughput.py          # data from $CIFAKE_PATH, else unpacked from ../shared/data/cifake
+    python benchmarks/predict_throughput.py --model DETECTOR_FOLDER --name predict_throughput_NAME
 
 Last line: RESULT predict_ratio=<default engine/stock> images_per_s=<default engine> same_predictions=<float ONNX and
            PyTorch give stock's verdicts: true|false> fp32_ratio=<float ONNX/stock> torch_ratio=<torch/stock>
@@ -56,7 +57,7 @@ def openvino_rows(det, x, y, clean, files:list, t_stock:float, t32:float, q32:di
           f'against the float copy {d_acc:+.2f} points of accuracy, ECE {d_ece:+.4f}')
     return dict(openvino_ratio=f'{t_stock/t:.1f}', openvino_acc_delta=f'{d_acc:+.2f}', openvino_ece_delta=f'{d_ece:+.4f}')
 
-def main():
+def main(model=None):
     import numpy as np, torch, onnxruntime as ort
     from cifake_fastai.core import list_images
     from cifake_fastai.cache import scan_images
@@ -65,7 +66,7 @@ def main():
     from cifake_fastai.detector import load_detector, onnx_session, calibration_error
     root = cifake_root()
     files = [root/'test'/f for f in list_images(root/'test')]
-    det = load_detector()
+    det = load_detector(model)
     vocab, thr = det.vocab, det.threshold
     print(f'data: {root.name}/test, {len(files)} files; torch {torch.__version__}, {torch.get_num_threads()} threads, onnxruntime '
           f'{ort.__version__}; model {det.name}, threshold {thr:.4f}; int8 copy: {det.config["int8"]}', flush=True)
@@ -116,4 +117,9 @@ def main():
           f'int8_acc_delta={d_acc:+.2f} int8_ece_delta={d_ece:+.4f} int8_agree={agree:.2f} ' + ' '.join(f'{k}={v}' for k, v in ovr.items()))
 
 if __name__ == '__main__':
-    with recorded('predict_throughput'): main()
+    import argparse
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--model', default=None, help='detector folder (default: the shipped one)')
+    p.add_argument('--name', default='predict_throughput', help='results file name')
+    a = p.parse_args()
+    with recorded(a.name): main(a.model)

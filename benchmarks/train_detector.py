@@ -39,6 +39,11 @@ LIMITS = """- Trained and tested on CIFAKE only: 32x32 CIFAR-10 photographs (REA
   leave them out). Accuracy on your images can be far lower than on CIFAKE's test set.
 - It is one network trained once (one seed): the figures carry about 0.1-0.2 point of seed-to-seed noise."""
 
+def augmix_text(cfg:dict)->str:
+    a = cfg.get('augmix') or 0
+    return (f"`RandomAugMix(p={a})` ({100*a:.0f}% of the training images mixed with AugMix chains of geometric and histogram "
+            "operations, none of CIFAR-10-C's corruptions), " if a else '')
+
 def card(cfg:dict, rec:dict, cal:dict, cmd:str, hw:str, minutes:float)->str:
     from cifake_fastai.evaluate import metrics_table
     t = metrics_table(rec)[['n', 'accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'pr_auc']]
@@ -57,7 +62,7 @@ repeated within test/).
 ## Recipe
 `train_cpu_recipe(robust=True)`: `cifake_resnet9(width={cfg['width']}, highpass={cfg['highpass']})` from scratch at 32 px, one cycle of
 {cfg['epochs']} epochs at peak learning rate 5e-3, batch 256, label smoothing 0.1, random horizontal flips, ImageNet
-normalisation, and `RandomDegrade(p={cfg['degrade_p']}, strength={cfg['degrade_strength']})`: {100*cfg['degrade_p']:.0f}% of the training images go through a
+normalisation, {augmix_text(cfg)}and `RandomDegrade(p={cfg['degrade_p']}, strength={cfg['degrade_strength']})`: {100*cfg['degrade_p']:.0f}% of the training images go through a
 random chain of one to three degradations (shrinking and enlarging back with Pillow's and OpenCV's filters, Gaussian,
 box and median blur, JPEG and WebP re-encoding, Gaussian noise, crops, enlarged copies brought back by the size
 policy, brightness, contrast, saturation and gamma, sharpening, rotations and quarter turns, frames, greyscale); the weights of the epoch
@@ -110,7 +115,7 @@ unsure, and the other verdicts are {cal['sure_acc']:.2f}% right ({cal['sure_acc_
 {LIMITS}
 """
 
-def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0):
+def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0, augmix=0.0):
     import json, torch, numpy as np
     from fastai.torch_core import set_seed
     from cifake_fastai.core import OutputExistsError
@@ -125,7 +130,7 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0)
     hw = torch.cuda.get_device_name() if torch.cuda.is_available() else f'{os.cpu_count()} CPU cores'
     set_seed(42)
     t = time.time()
-    learn = train_cpu_recipe(root/'train', out=out, overwrite=True, robust=True, width=width, p=p, strength=strength,
+    learn = train_cpu_recipe(root/'train', out=out, overwrite=True, robust=True, width=width, p=p, strength=strength, augmix=augmix,
                              **({'epochs': epochs} if epochs else {}))
     minutes = (time.time() - t)/60
     print(learn.history.to_string(index=False), flush=True)
@@ -150,14 +155,14 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0)
     rec = ev.record
     det.save(dest, overwrite=overwrite, unsure_accuracy=BAND_ACCURACY, epochs=len(learn.history), n_train=len(learn.dls.train_ds),
                   n_valid=len(learn.dls.valid_ds), n_params=sum(w.numel() for w in learn.model.parameters()),
-                  degrade_p=p, degrade_strength=strength,
+                  degrade_p=p, degrade_strength=strength, augmix=augmix,
                   test=dict(accuracy=rec['accuracy'], accuracy_clean=rec['clean']['accuracy'], roc_auc=rec['roc_auc'], pr_auc=rec['pr_auc']),
                   calibration=cal)
     cfg = json.loads((dest/'config.json').read_text())
     fig = plot_reliability(yt, {'before (T = 1)': raw.probs[:, pos], f'after (T = {T:.2f})': pt})
     fig.savefig(dest/'reliability.png', dpi=100, bbox_inches='tight')
     cmd = 'python benchmarks/train_detector.py --overwrite' + (f' --epochs {epochs}' if epochs else '') + \
-          (f' --width {width}' if width != 16 else '') + (f' --p {p}' if p != 0.5 else '') + (f' --strength {strength}' if strength != 1 else '')
+          (f' --width {width}' if width != 16 else '') + (f' --p {p}' if p != 0.5 else '') + (f' --strength {strength}' if strength != 1 else '') + (f' --augmix {augmix}' if augmix else '')
     from cifake_fastai.evaluate import card_parts, with_card_parts
     (dest/'MODEL_CARD.md').write_text(with_card_parts(card(cfg, rec, cal, cmd, hw, minutes),       # the parts every detector's card has
                                                       card_parts(load_detector(dest), ev, 'detector', 'Model card: the shipped CIFAKE detector')))
@@ -180,6 +185,7 @@ if __name__ == '__main__':
     p.add_argument('--width', type=int, default=16, help='width of cifake_resnet9')
     p.add_argument('--p', type=float, default=0.5, help='share of training images degraded')
     p.add_argument('--strength', type=float, default=1.0, help='strength of the degradations (0-1)')
+    p.add_argument('--augmix', type=float, default=0.0, help='share of training images also mixed by AugMix (RandomAugMix)')
     p.add_argument('--name', default='detector', help='results file: benchmarks/results/<name>.txt')
     a = p.parse_args()
-    with tempfile.TemporaryDirectory() as out, recorded(a.name): main(a.data, a.dest, a.overwrite, out, a.epochs, a.width, a.p, a.strength)
+    with tempfile.TemporaryDirectory() as out, recorded(a.name): main(a.data, a.dest, a.overwrite, out, a.epochs, a.width, a.p, a.strength, a.augmix)

@@ -4,7 +4,7 @@
 
 # %% auto 0
 __all__ = ['FILTERS', 'PERTURBATIONS', 'DEGRADATIONS', 'encode', 'jpeg', 'rescale', 'blur', 'noise', 'upscale', 'crop_resize',
-           'chain', 'degrade_image', 'RandomDegrade']
+           'chain', 'degrade_image', 'RandomDegrade', 'RandomAugMix']
 
 # %% ../nbs/04a_degrade.ipynb
 import io, zlib
@@ -237,3 +237,27 @@ class RandomDegrade(Transform):
         for i in idx: a[i] = self._one(a[i], rng)
         return TensorImage(torch.from_numpy(a).permute(0, 3, 1, 2).to(x.device))
     def __repr__(self): return f"RandomDegrade(p={self.p}, strength={self.strength})"
+
+# %% ../nbs/04a_degrade.ipynb
+class RandomAugMix(Transform):
+    "Training transform: a share `p` of each uint8 batch goes through AugMix (`torchvision.transforms.AugMix`, CIFAR-10-C's corruptions left out)."
+    split_idx, order = 0, 0                 # training only, on uint8 pixels before `IntToFloatTensor` (as `RandomDegrade`)
+    def __init__(self, p:float=0.5, # Share of training images mixed
+                 severity:int=3, # AugMix's severity of each operation (1-10)
+                 width:int=3, # Chains mixed per image
+                 group:int=8, # Images that share one draw of operations
+                ):
+        if not 0 <= p <= 1: raise ValueError(f"p={p}: a probability is between 0 and 1")
+        from torchvision.transforms import AugMix
+        self.p, self.group = p, group
+        self.aug = AugMix(severity=severity, mixture_width=width, all_ops=False)
+    def encodes(self, x:TensorImage):
+        if x.dtype != torch.uint8 or x.ndim != 4:
+            raise TypeError(f"RandomAugMix works on uint8 image batches (n, 3, h, w), not {x.dtype} {tuple(x.shape)}: put it in the fast "
+                            f"loader's batch_tfms")
+        idx = (torch.rand(len(x)) < self.p).nonzero().flatten()
+        if not len(idx): return x
+        out = x.clone()
+        for g in idx.split(self.group): out[g] = self.aug(x[g])
+        return TensorImage(out)
+    def __repr__(self): return f"RandomAugMix(p={self.p})"

@@ -4,9 +4,9 @@
 
 # %% auto 0
 __all__ = ['HEADLINE', 'CARD_LICENSE', 'classification_metrics', 'fit_temperature', 'calibrate', 'eer_threshold',
-           'plot_reliability', 'choose_unsure_band', 'readable_test_files', 'metrics_table', 'left_out_text',
-           'Evaluation', 'evaluate_files', 'evaluate', 'get_test_accuracy', 'compare_models', 'plot_evaluation',
-           'show_predictions', 'plot_top_losses', 'operating_table', 'card_parts', 'with_card_parts',
+           'plot_reliability', 'choose_unsure_band', 'guaranteed_unsure_band', 'readable_test_files', 'metrics_table',
+           'left_out_text', 'Evaluation', 'evaluate_files', 'evaluate', 'get_test_accuracy', 'compare_models',
+           'plot_evaluation', 'show_predictions', 'plot_top_losses', 'operating_table', 'card_parts', 'with_card_parts',
            'write_model_card', 'robustness', 'robustness_summary', 'plot_robustness', 'evaluate_folder_dataset',
            'calibration_error']
 
@@ -21,7 +21,7 @@ from .core import renamed, renamed_args, CifakeError, data_folder, DataFolder, D
 from .cache import image_files
 from .audit import overlap_table, overlap_rows
 from .data import sample_files, folder_dataset, source_labeller
-from .detector import as_detector, calibration_error, CONFIG, WEIGHTS, ONNX, ONNX_INT8, load_detector
+from .detector import as_detector, calibration_error, CONFIG, WEIGHTS, ONNX, ONNX_INT8, DISTANCE, load_detector
 from .models import TemperatureCE
 from .inference import predict_probs
 from .core import OutputExistsError, PathMissingError
@@ -132,6 +132,27 @@ def choose_unsure_band(y, # 1 for the positive class (FAKE), else 0 (held-out im
     return float(lo[i]), float(hi[j])
 
 # %% ../nbs/08_evaluate.ipynb
+def guaranteed_unsure_band(y, # 1 for the positive class (FAKE), else 0 (held-out images, never the test set)
+                           p, # Predicted probability of the positive class
+                           threshold:float=0.5, # The detector's threshold: the band contains it
+                           accuracy:float=0.99, # Share of the verdicts outside the band that must be right
+                           delta:float=0.05, # Probability that the guarantee fails (over the draw of the held-out images)
+                           steps:int=20, # Bands tested: each side answering 1/steps, 2/steps, ... of its images
+                          )->tuple: # (low, high): UNSURE where low <= p < high
+    "The narrowest of `steps` nested bands outside which the verdicts are `accuracy` right with probability `1 - delta` (Learn then Test)."
+    from scipy.stats import binom
+    y, p = np.asarray(y, dtype=bool), np.asarray(p, dtype=np.float64)
+    below, above = p[p < threshold], p[p >= threshold]
+    best = (float(min(p.min(initial=threshold), threshold)), float(np.nextafter(max(p.max(initial=threshold), threshold), 2)))  # all UNSURE
+    for t in np.arange(1, steps + 1)/steps:                          # each side answers a share t of its images
+        lo = threshold if t == 1 or not len(below) else float(np.quantile(below, t))
+        hi = threshold if t == 1 or not len(above) else float(np.nextafter(np.quantile(above, 1 - t), 2))
+        sure = (p < lo) | (p >= hi)
+        n, err = int(sure.sum()), int((((p >= hi) != y) & sure).sum())
+        if n and binom.cdf(err, n, 1 - accuracy) <= delta/steps: best = (lo, hi)   # "error rate > 1 - accuracy" rejected (Bonferroni)
+    return best
+
+# %% ../nbs/08_evaluate.ipynb
 @renamed_args(learn='det')
 def readable_test_files(det, # The detector to evaluate (its classes decide which labels are known): a `Detector` or a `Learner`
                test_path:str|Path|DataFolder, # Folder with one sub-folder per class (e.g. `test/`), a dataset root, or a `DataFolder`
@@ -175,6 +196,7 @@ class Evaluation:
     "What `evaluate` measured: `record` (from `classification_metrics`, and `_at_threshold`) and the per-image `files`, `targs`, `probs` behind it."
     def __init__(self, record:dict, files:list, targs:np.ndarray, probs:np.ndarray, vocab:list, unreadable:pd.DataFrame, det=None,
                  clean:np.ndarray|None=None, # Which of `files` are clean test images (see `overlap_table`)
+                 distance:np.ndarray|None=None, # Each image's distance from the training images (a detector with a distance rule)
                 ):
         store_attr()
     learn = property(lambda self: None if self.det is None else self.det.learn, doc="The detector's `Learner` (its name before `det`)")
@@ -222,9 +244,9 @@ def evaluate_files(det, # A `Detector`, or a trained `Learner`
     order = sorted(range(len(files)), key=lambda i: str(files[i]))
     files, labels = [Path(files[i]) for i in order], [labels[i] for i in order]
     if (unknown := sorted(set(labels) - set(vocab))): raise DatasetError(f"Labels {unknown} are unknown to the model, which knows {vocab}.")
-    targs, probs = np.array([vocab.index(l) for l in labels]), predict_probs(det, files, bs, engine)
+    targs, (probs, dist) = np.array([vocab.index(l) for l in labels]), predict_probs(det, files, bs, engine, distance=True)
     rec = dict(model=ifnone(model_name, det.name), positive=positive, **classification_metrics(targs, probs, vocab, positive), **_at_threshold(det, targs, probs))
-    return Evaluation(rec, files, targs, probs, vocab, pd.DataFrame(columns=['file', 'reason']), det)
+    return Evaluation(rec, files, targs, probs, vocab, pd.DataFrame(columns=['file', 'reason']), det, distance=dist)
 
 @renamed_args(learn='det')
 def evaluate(det, # A `Detector` (e.g. `load_detector()`), or a trained `Learner`
@@ -308,8 +330,8 @@ def show_predictions(det, # A `Detector`, or a trained `Learner`
     "A grid of images titled with the detector's verdict (`Detector.verdicts`) and its confidence (green: right, red: wrong, black: no label or UNSURE)."
     import matplotlib.pyplot as plt
     det, files = as_detector(det), [Path(f) for f in files]
-    probs = predict_probs(det, files)
-    vocab, said = det.vocab, det.verdicts(probs)
+    probs, dist = predict_probs(det, files, distance=True)
+    vocab, said = det.vocab, det.verdicts(probs, distance=dist)
     nrows = (len(files) + ncols - 1)//ncols
     fig, axs = plt.subplots(nrows, ncols, figsize=(ncols*inches, nrows*inches*1.15), squeeze=False)
     for ax in axs.flat: ax.axis('off')
@@ -341,7 +363,7 @@ def operating_table(det, # A detector
     pf, truth = res.probs[:, res.vocab.index('FAKE')], np.array(res.vocab)[res.targs]
     rows = []
     for rule, v in [(f"P(FAKE) >= {det.threshold:.4f}", det.verdicts(pf, unsure=False))] + \
-                   ([(f"UNSURE band [{det.band[0]:.4f}, {det.band[1]:.4f})", det.verdicts(pf, unsure=True))] if det.band else []):
+                   ([(f"UNSURE band [{det.band[0]:.4f}, {det.band[1]:.4f})" + (" or far" if det.distance else ''), det.verdicts(pf, unsure=True, distance=res.distance))] if det.band else []):
         for c in ('REAL', 'FAKE'):
             m = truth == c; sure = m & (v != 'UNSURE')
             rows.append(dict(rule=rule, true_class=c, n=int(m.sum()), called_FAKE=int((m & (v == 'FAKE')).sum()), called_REAL=int((m & (v == 'REAL')).sum()),
@@ -378,6 +400,7 @@ def card_parts(det, # A detector loaded by `load_detector`
     i8 = cfg.get('int8') or {}
     files = [f"- `{WEIGHTS}`: SHA-256 `{cfg.get('sha256')}` (`load_detector` refuses a file that does not match)"]
     if cfg.get('onnx_sha256'): files.append(f"- `{ONNX}` (ONNX Runtime, `engine='onnx'`): SHA-256 `{cfg['onnx_sha256']}`")
+    if (dd := cfg.get('distance')): files.append(f"- `{DISTANCE}` (the {dd['n_bank']:,} training images' features its distance rule compares with): SHA-256 `{dd.get('sha256')}`")
     if i8.get('kept'): files.append(f"- `{ONNX_INT8}` (the default engine): SHA-256 `{i8['sha256']}`; calibrated on {i8['n_calib']:,} validation images, "
                                     f"and on {i8['n_check']:,} others {i8['acc_delta']:+.2f} points of accuracy and ECE {i8['ece_delta']:+.4f} against the "
                                     f"float copy (kept within `INT8_TOLERANCE`); the logits and softmax stay in float")

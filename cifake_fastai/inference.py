@@ -64,12 +64,23 @@ def _torch_probs(learn):
             return act(model(after((xb,))[0].contiguous(memory_format=torch.channels_last))).float().cpu().numpy()
     return run
 
-def _fast_probs(det:Detector, items:list, bs:int, on_error=None, facts:list|None=None, engine:str='auto')->np.ndarray:
-    "fastai's `get_preds` on files or images without its per-item pipeline: decode, stack, then the detector's runner or its learner; each item's facts and notes appended to `facts` (`None` if unreadable)."
+def _pixels_run(det:Detector):
+    "A function from a stack of decoded uint8 images to (probabilities, distances) by the detector's network in PyTorch (`Detector.pixels_model`)."
+    import torch
+    m = det.pixels_model()
+    def run(x:np.ndarray)->tuple:
+        with torch.inference_mode(): p, d = m(torch.from_numpy(x))
+        return p.numpy(), d.numpy()
+    return run
+
+def _fast_probs(det:Detector, items:list, bs:int, on_error=None, facts:list|None=None, engine:str='auto', distances:list|None=None)->np.ndarray:
+    "fastai's `get_preds` on files or images without its per-item pipeline: decode, stack, then the detector's runner or its learner; each item's facts and notes appended to `facts` (`None` if unreadable), its distance to `distances` (NaN)."
     # `test_dl` runs fastai's per-item transforms and collation in Python for every image, which costs far more than this
     # network's forward pass at 32 px; batches of at least 256 (the same results, faster: the network is tiny)
     bs, sess, size, n_cls = max(bs, 256), det.runner(engine), det.decoded_size, len(det.vocab)
-    run = (lambda x: sess.run(None, {'images': x})[0]) if sess is not None else _torch_probs(det.learn)
+    if sess is not None: run = lambda x: (lambda o: (o[0], o[1] if len(o) > 1 else None))(sess.run(None, {'images': x}))
+    elif det.distance is not None: run = _pixels_run(det)
+    else: run = (lambda f: lambda x: (f(x), None))(_torch_probs(det.learn))
     out, pool = [], ThreadPoolExecutor(1)
     batches = [items[i:i+bs] for i in range(0, len(items), bs)]
     nxt = pool.submit(_decode_batch, batches[0], size) if batches else None
@@ -85,9 +96,12 @@ def _fast_probs(det:Detector, items:list, bs:int, on_error=None, facts:list|None
                 arrs.append(a)
                 if facts is not None: facts.append(None if a is None else dict(wh, notes=image_notes(wh, a, size)))
             keep = [j for j, a in enumerate(arrs) if a is not None]
-            p = np.full((len(arrs), n_cls), np.nan, np.float32)
-            if keep: p[keep] = run(np.stack([arrs[j] for j in keep]))
+            p, d = np.full((len(arrs), n_cls), np.nan, np.float32), np.full(len(arrs), np.nan, np.float32)
+            if keep:
+                p[keep], dk = run(np.stack([arrs[j] for j in keep]))
+                if dk is not None: d[keep] = dk
             out.append(p)
+            if distances is not None: distances.extend(d)
     return np.concatenate(out) if out else np.zeros((0, n_cls), np.float32)
 
 # %% ../nbs/07_inference.ipynb
@@ -96,9 +110,14 @@ def predict_probs(det, # A `Detector` (e.g. `load_detector()`), or a trained `Le
                   items:list, # Image files, PIL images or uint8 (h, w, 3) arrays
                   bs:int=64, # Batch size (at least 256 where images are decoded at the model's small training size: same results, faster)
                   engine:str='auto', # One of `ENGINES`: 'int8' or 'onnx' (ONNX Runtime on the detector's int8 or float copy), 'openvino', 'torch', or 'auto' (int8, else onnx, else torch)
-                 )->np.ndarray: # (n, n_classes) probabilities, in the detector's `vocab` order
+                  distance:bool=False, # Also each image's distance from its training images (`None` for a detector without a distance rule)
+                 )->np.ndarray: # (n, n_classes) probabilities, in the detector's `vocab` order; with `distance`, (probabilities, distances)
     "Class probabilities of a detector for image files, PIL images or arrays, in order: as `get_preds` on its loaders' `test_dl`."
     det = as_detector(det)
+    if distance:
+        ds = []
+        p = predict_probs(det, items, bs, engine) if det.distance is None else _fast_probs(det, list(items), bs, engine=engine, distances=ds)
+        return p, (np.array(ds, np.float32) if det.distance is not None else None)
     if not len(items): return np.zeros((0, len(det.vocab)), np.float32)
     if det.decoded_size: return _fast_probs(det, list(items), bs, engine=engine)
     det.runner(engine)                                                   # checks the engine: without the fast path, PyTorch only
@@ -145,21 +164,25 @@ def predict_files(det, # A `Detector` (e.g. `load_detector()`), or a trained `Le
     det.verdicts(np.zeros((0, len(det.vocab))), threshold, unsure)      # the arguments checked before any image is read
     fs, bad, facts = [Path(f) for f in files], [], []
     if det.decoded_size:                                          # one decode per file: unreadable ones and every size are found on the way
-        probs = _fast_probs(det, fs, bs, on_error=lambda f, why: bad.append((f, why)), facts=facts, engine=engine)
+        dist = []
+        probs = _fast_probs(det, fs, bs, on_error=lambda f, why: bad.append((f, why)), facts=facts, engine=engine, distances=dist)
         gone = {f for f, _ in bad}
-        ok, probs = [f for f in fs if f not in gone], probs[[i for i, f in enumerate(fs) if f not in gone]]
+        keep = [i for i, f in enumerate(fs) if f not in gone]
+        ok, probs, dist = [f for f in fs if f not in gone], probs[keep], np.array(dist)[keep]
     else:
         ok = []
         for f in fs:
             try: decode_rgb(f, 32); ok.append(f)
             except UnreadableImageError as e: bad.append((f, e.reason))
-        probs = predict_probs(det, ok, bs, engine) if ok else np.zeros((0, len(det.vocab)), np.float32)
-    preds, fact = det.verdicts(probs, threshold, unsure), dict(zip(fs, facts))
+        probs, dist = predict_probs(det, ok, bs, engine) if ok else np.zeros((0, len(det.vocab)), np.float32), None
+    preds, fact = det.verdicts(probs, threshold, unsure, distance=dist if det.distance else None), dict(zip(fs, facts))
+    far = np.zeros(len(ok), bool) if not det.distance else dist >= det.distance['cutoff']
     ifake, rows = det.vocab.index('FAKE') if 'FAKE' in det.vocab else None, []
-    for f, p, pred in zip(ok, probs, preds):
+    for f, p, pred, fr in zip(ok, probs, preds, far):
         pf = float(p[ifake]) if ifake is not None else None
         conf = max(pf, 1 - pf) if pred == 'UNSURE' else float(p[det.vocab.index(pred)])
         notes = (fact.get(f) or {}).get('notes')                       # none for a detector without the fast path: not known
+        if fr: notes = list(notes or []) + [("unlike the images it was trained on (its distance rule)", True)]
         rows.append(dict(path=str(f), prediction=pred, prob_fake=pf, confidence=conf, note='; '.join(t for t, _ in notes or []) or None,
                          unfamiliar=None if notes is None else any(u for _, u in notes), error=None))
     rows += [dict(path=str(f), prediction=None, prob_fake=None, confidence=None, note=None, unfamiliar=None, error=why) for f, why in bad]

@@ -271,7 +271,10 @@ def show_gradcam(learn, # A `Learner` or model
     act = getattr(learn.loss_func, 'activation', None) if isinstance(learn, Learner) else None   # a detector's calibrated probabilities
     with _eval_mode(m), torch.no_grad(): out = m(x); p = (act(out) if act else out.softmax(-1)).float().cpu()
     vocab = list(learn.dls.vocab) if isinstance(learn, Learner) else list(LABELS)
-    said = (det or as_detector(learn)).verdicts(p.numpy()) if det is not None or isinstance(learn, Learner) else [vocab[int(o.argmax())] for o in p]
+    dist = None
+    if det is not None and det.distance is not None:                    # its distance rule reads the same batch
+        with torch.no_grad(): dist = det.pixels_model().normalised(x.float().cpu())[1].numpy()
+    said = (det or as_detector(learn)).verdicts(p.numpy(), distance=dist) if det is not None or isinstance(learn, Learner) else [vocab[int(o.argmax())] for o in p]
     ims = display_images(learn, x)
     fig, axs = _grid(len(ims), ncols, size=2)
     for k, (ax, im, h) in enumerate(zip(axs, ims, hm)):

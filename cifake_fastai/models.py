@@ -4,8 +4,8 @@
 
 # %% auto 0
 __all__ = ['ARCHS', 'high_pass', 'HighPassConv', 'cifake_resnet9', 'build_network', 'get_arch', 'arch_name', 'is_vit',
-           'has_weights', 'own_network', 'input_size', 'TemperatureCE', 'PixelsToProbs', 'WeightsUnavailableError',
-           'weights_location', 'ensure_weights', 'resolve_pretrained']
+           'has_weights', 'own_network', 'input_size', 'TemperatureCE', 'stage_features', 'PixelsToProbs',
+           'WeightsUnavailableError', 'weights_location', 'ensure_weights', 'resolve_pretrained']
 
 # %% ../nbs/04b_models.ipynb
 import inspect, warnings
@@ -107,14 +107,36 @@ class TemperatureCE(CrossEntropyLossFlat):
     def activation(self, x): return F.softmax(x/self.temperature, dim=-1)
 
 # %% ../nbs/04b_models.ipynb
+def stage_features(model:nn.Module, # A network whose children run one after the other (an `nn.Sequential`, as `cifake_resnet9`)
+                   x:Tensor, # Its normalised input batch
+                   layers:list, # Names of the children whose outputs are read (their channel means for image-shaped outputs)
+                  )->tuple: # (the network's output, the features: each layer's normalised, concatenated, of unit length)
+    "The network's output and the normalised features of `layers` that a detector's distance compares."
+    feats, z = [], x
+    for name, m in model.named_children():
+        z = m(z)
+        if name in layers: feats.append(F.normalize((z.mean((2, 3)) if z.ndim == 4 else z.flatten(1)).float(), dim=1))
+    if len(feats) != len(layers): raise CifakeError(f"layers {list(layers)}: the network's children are {[n for n, _ in model.named_children()]}")
+    return z, torch.cat(feats, 1)/len(feats)**0.5
+
 class PixelsToProbs(nn.Module):
-    "A network with its input normalisation and temperature: uint8 images (n, h, w, 3) in, probabilities out."
-    def __init__(self, model:nn.Module, mean, std, temperature:float=1.):
+    "A network with its input normalisation and temperature: uint8 images (n, h, w, 3) in, probabilities (and, with a `bank`, distances) out."
+    def __init__(self, model:nn.Module, mean, std, temperature:float=1.,
+                 bank:Tensor|None=None, # `stage_features` of training images (n, d): then also each image's distance from them
+                 layers:list=(), # The children `stage_features` reads
+                 k:int=5, # The distance is to the k-th nearest of the bank
+                ):
         super().__init__()
-        self.model, self.temperature = model, float(temperature)
+        self.model, self.temperature, self.layers, self.k = model, float(temperature), list(layers), k
         self.register_buffer('mean', 255*torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))
         self.register_buffer('std', 255*torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1))
-    def forward(self, x): return F.softmax(self.model((x.permute(0, 3, 1, 2).float() - self.mean)/self.std)/self.temperature, dim=-1)
+        self.register_buffer('bank', None if bank is None else bank.T.contiguous())     # (d, n), as stored (half: half the ONNX file)
+    def forward(self, x): return self.normalised((x.permute(0, 3, 1, 2).float() - self.mean)/self.std)
+    def normalised(self, x):
+        "The outputs for a batch already normalised (n, 3, h, w), as the learner's loaders give it."
+        if self.bank is None: return F.softmax(self.model(x)/self.temperature, dim=-1)
+        z, f = stage_features(self.model, x, self.layers)
+        return F.softmax(z/self.temperature, dim=-1), 1 - (f @ self.bank.float()).topk(self.k, dim=1).values[:, -1]
 
 # %% ../nbs/04b_models.ipynb
 class WeightsUnavailableError(CifakeError, RuntimeError):

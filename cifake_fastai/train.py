@@ -17,7 +17,7 @@ from fastai.callback.tracker import EarlyStoppingCallback, SaveModelCallback
 from fastai.callback.progress import CSVLogger
 from .core import CifakeError, OutputExistsError, PathMissingError
 from .data import fast_dls, check_split, batch_tfm
-from .degrade import RandomDegrade
+from .degrade import RandomDegrade, RandomAugMix
 from .models import cifake_resnet9, get_arch, arch_name, has_weights, own_network, input_size, ensure_weights
 from .distrib import main_process, barrier, sharded
 
@@ -172,6 +172,7 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
                      robust:bool=False, # Also train on degraded copies (`RandomDegrade`): survives resizing, blur and recompression
                      p:float=0.5, # With `robust`: share of training images degraded (loaders given bring their own `RandomDegrade`)
                      strength:float=1., # With `robust`: how strong the strongest degradations are (see `degrade_image`)
+                     augmix:float=0., # Share of training images also mixed by AugMix (`RandomAugMix`; `0`: none)
                      valid_pct:float=CPU_RECIPE['valid_pct'], # Held out to choose the best epoch
                      seed:int=42, # Split seed
                      files=None, # Only these files (see `fast_dls`)
@@ -180,12 +181,14 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
                     )->Learner:
     "Train a detector from scratch at 32 px on a CPU: `cifake_resnet9`, one cycle, label smoothing, flips; with `robust`, on degraded copies too."
     highpass, epochs = ifnone(highpass, not robust), ifnone(epochs, CPU_RECIPE['robust_epochs' if robust else 'epochs'])
-    degrade = [RandomDegrade(p, strength)] if robust else []
+    degrade = ([RandomAugMix(augmix)] if augmix else []) + ([RandomDegrade(p, strength)] if robust else [])
     if isinstance(path, DataLoaders):
         dls = path                                       # never changed here: the caller's loaders stay as they were built
         if robust and not any(isinstance(t, RandomDegrade) for t in dls.train.after_batch.fs):
             raise CifakeError("robust=True with loaders of your own: build them with the degradations, e.g. "
                               "fast_dls(path, size=32, batch_tfms=[Flip(), RandomDegrade()])")
+        if augmix and not any(isinstance(t, RandomAugMix) for t in dls.train.after_batch.fs):
+            raise CifakeError("augmix with loaders of your own: build them with it, e.g. fast_dls(path, size=32, batch_tfms=[Flip(), RandomAugMix()])")
     else: dls = fast_dls(path, size=CPU_RECIPE['size'], bs=bs, valid_pct=valid_pct, seed=seed, files=files,
                          batch_tfms=[Flip()]*CPU_RECIPE['flip'] + ([EvenShift(shift)] if shift else []) + degrade)
     if smooth: kwargs.setdefault('loss_func', LabelSmoothingCrossEntropyFlat(eps=smooth))
