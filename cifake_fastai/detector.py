@@ -114,7 +114,7 @@ class Detector:
         self.config, self.path, self._learn, self.cpu = dict(config), path, learn, cpu
         if 'unsure' in self.config: self.config['band'] = self.config.pop('unsure')      # its name in the configs of earlier versions
         if 'size' in self.config: self.config.setdefault('cache_size', self.config.pop('size'))
-        self._runners, self._version, self._bank = {}, None, None
+        self._runners, self._version, self._bank, self._bank_version = {}, None, None, None
         self._copies = {k: _checked_copy(path, self.config, k) for k in ('onnx', 'int8')} if path is not None else {}
         self.band                                                       # a band that leaves out the threshold is refused now
 
@@ -198,7 +198,8 @@ def verdicts(self:Detector, probs, # P(FAKE) per image, or class probabilities (
              distance=None, # Each image's distance from its training images (`predict_probs(..., distance=True)`): needed with the band when it has a distance rule
             )->np.ndarray: # A verdict per image: 'FAKE', 'REAL' or 'UNSURE' (a class name for detectors of other classes)
     "The verdict for each image by this detector's rule: its UNSURE band (and its distance rule), or a threshold (its own unless one is given)."
-    if isinstance(probs, tuple) and len(probs) == 2 and distance is None: probs, distance = probs   # (probabilities, distances)
+    if (isinstance(probs, tuple) and len(probs) == 2 and distance is None and np.ndim(probs[0]) >= 1
+        and (probs[1] is None or (np.ndim(probs[1]) == 1 and len(probs[1]) == len(probs[0])))): probs, distance = probs   # (probabilities, distances)
     if threshold is not None and np.ndim(threshold): raise CifakeError("threshold is one number; pass the images' distances as distance=")
     p = np.asarray(probs, dtype=float)
     if not self.binary:
@@ -256,6 +257,11 @@ def pixels_model(self:Detector):
     from cifake_fastai.models import PixelsToProbs
     if self.config.get('mean') is None: raise CifakeError("the detector's loaders have no single Normalize transform to put in front of its network")
     d = self.distance or {}
+    if self.distance is not None:
+        if self.bank is None: raise CifakeError("its config has a distance rule but no features to compare with: fit_distance again, or load it from its folder")
+        fitted = self._bank_version if self._bank_version is not None else self._version     # the weights its features came from
+        if fitted is not None and _weights_version(self.learn.model) != fitted:
+            raise CifakeError("the network's weights changed since its distance rule was fitted: fit_distance again (its features and cut-off belong to the old weights)")
     return PixelsToProbs(copy.deepcopy(self.learn.model).float().cpu().eval(), self.config['mean'], self.config['std'], self.temperature,
                          bank=None if self.bank is None else torch.from_numpy(np.asarray(self.bank)), layers=d.get('layers', ()), k=d.get('k', 5))
 
@@ -290,17 +296,24 @@ def fit_distance(det, # A detector (or learner) on the fast loader whose network
     if det.decoded_size is None or det.config.get('input_size') != det.decoded_size:
         raise CifakeError("fit_distance reads networks that take images at the side they are decoded at (a detector on the fast loader, as save writes)")
     x, x_valid = np.asarray(x), np.asarray(x_valid)
-    if x.dtype != np.uint8 or x_valid.dtype != np.uint8 or x.ndim != 4: raise CifakeError("fit_distance takes decoded uint8 images (n, h, w, 3)")
+    if x.dtype != np.uint8 or x_valid.dtype != np.uint8 or x.ndim != 4 or x_valid.ndim != 4:
+        raise CifakeError("fit_distance takes decoded uint8 images (n, h, w, 3)")
+    n = len(x_valid); q = np.ceil((n + 1)*keep)/n
+    if q > 1: raise CifakeError(f"{n} held-out images cannot set a cut-off that answers {keep:.0%} of new ones: give at least {int(np.ceil(keep/(1 - keep)))}")
     pick = np.sort(np.random.default_rng(seed).choice(len(x), min(n_bank, len(x)), replace=False))
     m = det.pixels_model()
     with torch.inference_mode():
         feats = [stage_features(m.model, (torch.from_numpy(x[pick[i:i+1024]]).permute(0, 3, 1, 2).float() - m.mean)/m.std, layers)[1]
                  for i in range(0, len(pick), 1024)]
-    det._bank = torch.cat(feats).half().numpy()                      # half precision: half the size, distances within 1e-3
-    det.config['distance'] = dict(layers=layers, k=k, keep=keep, n_bank=len(pick))
-    _, d = _pixel_outputs(det.pixels_model(), x_valid)
-    n = len(d)
-    det.config['distance']['cutoff'] = float(np.quantile(d, min(1., np.ceil((n + 1)*keep)/n), method='higher'))   # split-conformal
+    old = det._bank, det._bank_version, det.config.get('distance')
+    try:
+        det._bank, det._bank_version = torch.cat(feats).half().numpy(), _weights_version(det.learn.model)   # half: half the size, distances within 1e-3
+        det.config['distance'] = dict(layers=layers, k=k, keep=keep, n_bank=len(pick))
+        _, d = _pixel_outputs(det.pixels_model(), x_valid)
+        det.config['distance']['cutoff'] = float(np.quantile(d, q, method='higher'))   # split-conformal (at least the ceil((n+1) keep)-th smallest)
+    except BaseException:
+        det._bank, det._bank_version, det.config['distance'] = old  # as it was
+        raise
     det._copies = {}                                                 # copies made without it no longer say what it says
     return det
 
@@ -320,7 +333,10 @@ def save(self:Detector, out:str|Path, # Folder to write `model.safetensors`, `co
                           "save other detectors with export_detector")
     if self.config.get('mean') is None: raise CifakeError("the detector's loaders have no single Normalize transform: save it with export_detector")
     config = {k: v for k, v in self.config.items() if k not in ('sha256', 'onnx_sha256', 'int8')} | dict(cfg) | info
+    if 'band' in info:                                           # a band given here: what the old one was chosen for no longer holds
+        for k in ('band_delta', 'unsure_accuracy'): config.pop(k, None) if k not in info else None
     bank = self.bank                                             # read before anything in `out` (perhaps its own folder) is replaced
+    if self.distance is not None: self.pixels_model()            # (refuses a rule whose features came from other weights)
     config['temperature'] = float(getattr(learn.loss_func, 'temperature', config.get('temperature', 1.0)))   # as calibrated now
     new = Detector(config, learn=learn)                          # its threshold and band checked before anything is written
     new._bank = bank
@@ -332,7 +348,8 @@ def save(self:Detector, out:str|Path, # Folder to write `model.safetensors`, `co
     if self.distance is not None:
         from safetensors.numpy import save_file as save_arrays
         save_arrays({'bank': np.ascontiguousarray(bank)}, out/DISTANCE)
-        config['distance'] = new.config['distance'] = {k: v for k, v in self.distance.items() if k != 'sha256'} | dict(sha256=file_sha256(out/DISTANCE))
+        config['distance'] = new.config['distance'] = {k: v for k, v in self.distance.items() if k not in ('sha256', 'weights_sha256')} | dict(
+            sha256=file_sha256(out/DISTANCE), weights_sha256=config['sha256'])       # the weights its features came from
     if (o := export_onnx(new, out)) is not None:                 # the copies, and the int8 check, at the threshold being saved
         config['onnx_sha256'] = file_sha256(o)
         if int8 and getattr(learn.dls.valid, 'x', None) is not None: config['int8'] = export_int8(new, out)
@@ -360,6 +377,8 @@ def load_detector(path:str|Path|None=None, # Folder from `save` (or its `model.s
         if not (p/CONFIG).is_file(): raise PathMissingError(f"{p/CONFIG}: the config that save writes beside {WEIGHTS} is missing")
         cfg = json.loads((p/CONFIG).read_text())
         if cfg.get('sha256'): _verified(p/WEIGHTS, cfg['sha256'])
+        if (cfg.get('distance') or {}).get('weights_sha256') not in (None, cfg.get('sha256')):
+            raise CifakeError(f"{p/CONFIG}: its distance rule was fitted for other weights than {WEIGHTS}: fit_distance again and save")
         return Detector(cfg, p, cpu=cpu)
     if p.is_dir() and (p/'model.pkl').is_file(): p = p/'model.pkl'          # a run folder
     if not p.is_file():

@@ -143,7 +143,7 @@ def guaranteed_unsure_band(y, # 1 for the positive class (FAKE), else 0 (held-ou
     from scipy.stats import binom
     y, p = np.asarray(y, dtype=bool), np.asarray(p, dtype=np.float64)
     below, above = p[p < threshold], p[p >= threshold]
-    best = (float(min(p.min(initial=threshold), threshold)), float(np.nextafter(max(p.max(initial=threshold), threshold), 2)))  # all UNSURE
+    best = (0.0, float(np.nextafter(1.0, 2)))                        # none passes: every image UNSURE, new ones too
     for t in np.arange(1, steps + 1)/steps:                          # each side answers a share t of its images
         lo = threshold if t == 1 or not len(below) else float(np.quantile(below, t))
         hi = threshold if t == 1 or not len(above) else float(np.nextafter(np.quantile(above, 1 - t), 2))

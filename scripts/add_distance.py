@@ -52,7 +52,7 @@ def with_verdicts(md:str, det)->str:
     first = body.strip().split('\n\n')[0]
     rule = (f"By default (`cifake predict`, `predict_images` and the upload page alike; `--no-unsure` or a threshold of one's own turn it "
             f"off), the detector answers by this rule: {det.rule(markdown=True)}. The band was chosen with `guaranteed_unsure_band` "
-            f"on the held-out images the distance rule answers; the distance rule (`fit_distance`: the 5th-nearest of "
+            f"on the held-out images the distance rule answers; the distance rule (`fit_distance`: the {det.distance['k']}-th nearest of "
             f"{det.distance['n_bank']:,} training images, on the features of the network's stages) sets aside about "
             f"{100*(1 - det.distance['keep']):g}% of images like the held-out ones, and far more of images unlike them (the CIFAKE-C section "
             f"below). What this gives on the test set is in the table under *At the operating threshold*.")
