@@ -74,7 +74,7 @@ def risk_coverage(det, probs, dist, truth, points:int=101):
     pf = probs[:, det.vocab.index('FAKE')]; thr = det.threshold
     forced = det.verdicts(probs, unsure=False)
     conf = np.where(pf >= thr, (pf - thr)/(1 - thr), (thr - pf)/thr)          # 0 at the threshold, 1 at P(FAKE) 0 or 1
-    near = np.ones(len(pf), bool) if dist is None or det.distance is None else dist < det.distance['cutoff']
+    near = np.ones(len(pf), bool) if dist is None or det.distance is None else ~det.far(dist)
     rows = []
     for rule, ok in (('P(FAKE) only', np.ones(len(pf), bool)), ('with the distance rule', near)):
         for c in np.quantile(conf, np.linspace(0, 1, points)):

@@ -44,7 +44,7 @@ def main(data, model, n, keeps, keep, name):
         det.config['distance'] = None
         if k is not None: fit_distance(det, dls.train.x, dls.valid.x, keep=k)
         pv, dv = predict_probs(det, list(dls.valid.x), bs=1024, distance=True)
-        near = np.ones(len(pv), bool) if k is None else dv < det.distance['cutoff']
+        near = np.ones(len(pv), bool) if k is None else ~det.far(dv)
         bands = {'as shipped': det.band, 'guaranteed': guaranteed_unsure_band(yv[near], pv[near, det.vocab.index('FAKE')], det.threshold)}
         out = {s: predict_probs(det, list(a), bs=1024, distance=True) for s, (a, _) in sets.items()}
         for bn, band in bands.items():

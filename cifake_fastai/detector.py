@@ -136,6 +136,9 @@ class Detector:
     decoded_size = property(lambda self: self.config.get('cache_size'), doc="The side it decodes images at (`None`: its loaders decode them)")
     name = property(lambda self: self.config.get('arch') or 'detector', doc="Its network's name")
     distance = property(lambda self: self.config.get('distance'), doc="Its distance rule (`fit_distance`): `layers`, `k`, `cutoff`, `keep`; or `None`")
+    def far(self, distance)->np.ndarray:
+        "Whether each distance is at or past its distance rule's cut-off (a missing one, NaN, too: nothing vouches for that image)."
+        return ~(np.asarray(distance, dtype=float) < self.distance['cutoff'])
     temperature = property(lambda self: float(getattr(self._learn.loss_func, 'temperature', 1.0)) if self._learn is not None
                            else float(self.config.get('temperature', 1.0)), doc="Its calibration: its learner's temperature (`calibrate`), else its config's")
 
@@ -215,8 +218,7 @@ def verdicts(self:Detector, probs, # P(FAKE) per image, or class probabilities (
     if band is None or self.distance is None or not len(p): return v
     if distance is None: raise CifakeError("this detector also answers UNSURE for images far from its training images: pass each image's "
                                            "distance (predict_probs(det, items, distance=True) returns it), or unsure=False")
-    d = np.asarray(distance, dtype=float)
-    v[~(d < self.distance['cutoff']) & ~np.isnan(p)] = 'UNSURE'          # at or past the cut-off (an unreadable image's NaN stays NaN)
+    v[self.far(distance) & ~np.isnan(p)] = 'UNSURE'                   # (an unreadable image's NaN stays NaN)
     return v
 
 # %% ../nbs/06a_detector.ipynb
@@ -251,30 +253,29 @@ def bank(self:Detector)->np.ndarray|None:
     return self._bank
 
 @patch
+def _check_bank(self:Detector):
+    "Refuse a distance rule without its features, or whose features came from weights other than the network's now."
+    if self.distance is None: return
+    if self.bank is None: raise CifakeError("its config has a distance rule but no features to compare with: fit_distance again, or load it from its folder")
+    fitted = self._bank_version if self._bank_version is not None else self._version     # the weights its features came from
+    if fitted is not None and _weights_version(self.learn.model) != fitted:
+        raise CifakeError("the network's weights changed since its distance rule was fitted: fit_distance again (its features and cut-off belong to the old weights)")
+
+@patch
 def pixels_model(self:Detector):
     "Its network as `PixelsToProbs` on the CPU: uint8 images in; probabilities, and distances when it has a distance rule, out."
     import copy, torch
     from cifake_fastai.models import PixelsToProbs
     if self.config.get('mean') is None: raise CifakeError("the detector's loaders have no single Normalize transform to put in front of its network")
     d = self.distance or {}
-    if self.distance is not None:
-        if self.bank is None: raise CifakeError("its config has a distance rule but no features to compare with: fit_distance again, or load it from its folder")
-        fitted = self._bank_version if self._bank_version is not None else self._version     # the weights its features came from
-        if fitted is not None and _weights_version(self.learn.model) != fitted:
-            raise CifakeError("the network's weights changed since its distance rule was fitted: fit_distance again (its features and cut-off belong to the old weights)")
+    self._check_bank()
     return PixelsToProbs(copy.deepcopy(self.learn.model).float().cpu().eval(), self.config['mean'], self.config['std'], self.temperature,
                          bank=None if self.bank is None else torch.from_numpy(np.asarray(self.bank)), layers=d.get('layers', ()), k=d.get('k', 5))
 
 def _pixel_outputs(m, x:np.ndarray, bs:int=1024)->tuple:
     "(probabilities, distances or None) of a `PixelsToProbs` for uint8 images, a batch at a time."
-    import torch
-    outs = []
-    with torch.inference_mode():
-        for i in range(0, len(x), bs):
-            o = m(torch.from_numpy(np.array(x[i:i+bs])))        # (a copy: a read-only cache is not writable)
-            outs.append(tuple(t.float().numpy() for t in (o if isinstance(o, tuple) else (o,))))
-    res = [np.concatenate(c) for c in zip(*outs)]
-    return res[0], (res[1] if len(res) > 1 else None)
+    outs = [m.outputs(x[i:i+bs]) for i in range(0, len(x), bs)]
+    return np.concatenate([p for p, _ in outs]), (None if outs[0][1] is None else np.concatenate([d for _, d in outs]))
 
 # %% ../nbs/06a_detector.ipynb
 def fit_distance(det, # A detector (or learner) on the fast loader whose network `stage_features` can read
@@ -303,8 +304,7 @@ def fit_distance(det, # A detector (or learner) on the fast loader whose network
     pick = np.sort(np.random.default_rng(seed).choice(len(x), min(n_bank, len(x)), replace=False))
     m = det.pixels_model()
     with torch.inference_mode():
-        feats = [stage_features(m.model, (torch.from_numpy(x[pick[i:i+1024]]).permute(0, 3, 1, 2).float() - m.mean)/m.std, layers)[1]
-                 for i in range(0, len(pick), 1024)]
+        feats = [stage_features(m.model, m.normalise(torch.from_numpy(x[pick[i:i+1024]])), layers)[1] for i in range(0, len(pick), 1024)]
     old = det._bank, det._bank_version, det.config.get('distance')
     try:
         det._bank, det._bank_version = torch.cat(feats).half().numpy(), _weights_version(det.learn.model)   # half: half the size, distances within 1e-3
@@ -336,7 +336,7 @@ def save(self:Detector, out:str|Path, # Folder to write `model.safetensors`, `co
     if 'band' in info:                                           # a band given here: what the old one was chosen for no longer holds
         for k in ('band_delta', 'unsure_accuracy'): config.pop(k, None) if k not in info else None
     bank = self.bank                                             # read before anything in `out` (perhaps its own folder) is replaced
-    if self.distance is not None: self.pixels_model()            # (refuses a rule whose features came from other weights)
+    self._check_bank()                                           # a rule whose features came from other weights is refused
     config['temperature'] = float(getattr(learn.loss_func, 'temperature', config.get('temperature', 1.0)))   # as calibrated now
     new = Detector(config, learn=learn)                          # its threshold and band checked before anything is written
     new._bank = bank
@@ -517,7 +517,7 @@ def _check_int8(det:Detector, p32:np.ndarray, p8:np.ndarray, y:np.ndarray, d32=N
     acc = lambda p: float((det.verdicts(p, unsure=False) == truth).mean())
     ece = lambda p: calibration_error(y == det.vocab.index('FAKE'), p[:, det.vocab.index('FAKE')]) if det.binary else 0.
     info = dict(acc_delta=round(100*(acc(p8) - acc(p32)), 3), ece_delta=round(ece(p8) - ece(p32), 5), prob_diff=round(float(np.abs(p8 - p32).max(1).mean()), 5))
-    if d32 is not None: info['far_flips'] = round(float(((d32 >= det.distance['cutoff']) != (d8 >= det.distance['cutoff'])).mean()), 5)
+    if d32 is not None: info['far_flips'] = round(float((det.far(d32) != det.far(d8)).mean()), 5)
     return info | dict(kept=info['acc_delta'] >= -INT8_TOLERANCE['acc_drop'] and info['ece_delta'] <= INT8_TOLERANCE['ece_rise']
                             and info.get('far_flips', 0) <= INT8_TOLERANCE['far_flips'])
 

@@ -64,23 +64,17 @@ def _torch_probs(learn):
             return act(model(after((xb,))[0].contiguous(memory_format=torch.channels_last))).float().cpu().numpy()
     return run
 
-def _pixels_run(det:Detector):
-    "A function from a stack of decoded uint8 images to (probabilities, distances) by the detector's network in PyTorch (`Detector.pixels_model`)."
-    import torch
-    m = det.pixels_model()
-    def run(x:np.ndarray)->tuple:
-        with torch.inference_mode(): p, d = m(torch.from_numpy(x))
-        return p.numpy(), d.numpy()
-    return run
-
 def _fast_probs(det:Detector, items:list, bs:int, on_error=None, facts:list|None=None, engine:str='auto', distances:list|None=None)->np.ndarray:
     "fastai's `get_preds` on files or images without its per-item pipeline: decode, stack, then the detector's runner or its learner; each item's facts and notes appended to `facts` (`None` if unreadable), its distance to `distances` (NaN)."
     # `test_dl` runs fastai's per-item transforms and collation in Python for every image, which costs far more than this
     # network's forward pass at 32 px; batches of at least 256 (the same results, faster: the network is tiny)
     bs, sess, size, n_cls = max(bs, 256), det.runner(engine), det.decoded_size, len(det.vocab)
-    if sess is not None: run = lambda x: (lambda o: (o[0], o[1] if len(o) > 1 else None))(sess.run(None, {'images': x}))
-    elif det.distance is not None: run = _pixels_run(det)
-    else: run = (lambda f: lambda x: (f(x), None))(_torch_probs(det.learn))
+    if sess is not None:                                           # each runs a batch to (probabilities, distances or None)
+        def run(x): o = sess.run(None, {'images': x}); return o[0], (o[1] if len(o) > 1 else None)
+    elif det.distance is not None: run = det.pixels_model().outputs    # its network with the distance, in PyTorch
+    else:
+        probs_of = _torch_probs(det.learn)
+        def run(x): return probs_of(x), None
     out, pool = [], ThreadPoolExecutor(1)
     batches = [items[i:i+bs] for i in range(0, len(items), bs)]
     nxt = pool.submit(_decode_batch, batches[0], size) if batches else None
@@ -176,7 +170,7 @@ def predict_files(det, # A `Detector` (e.g. `load_detector()`), or a trained `Le
             except UnreadableImageError as e: bad.append((f, e.reason))
         probs, dist = predict_probs(det, ok, bs, engine) if ok else np.zeros((0, len(det.vocab)), np.float32), None
     preds, fact = det.verdicts(probs, threshold, unsure, distance=dist if det.distance else None), dict(zip(fs, facts))
-    far = np.zeros(len(ok), bool) if not det.distance else dist >= det.distance['cutoff']
+    far = np.zeros(len(ok), bool) if not det.distance else det.far(dist)
     ifake, rows = det.vocab.index('FAKE') if 'FAKE' in det.vocab else None, []
     for f, p, pred, fr in zip(ok, probs, preds, far):
         pf = float(p[ifake]) if ifake is not None else None

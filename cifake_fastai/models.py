@@ -10,7 +10,7 @@ __all__ = ['ARCHS', 'high_pass', 'HighPassConv', 'cifake_resnet9', 'build_networ
 # %% ../nbs/04b_models.ipynb
 import inspect, warnings
 from pathlib import Path
-import torch, torchvision, torch.nn as nn, torch.nn.functional as F
+import numpy as np, torch, torchvision, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from fastai.vision.models import resnet18, resnet34
 from .core import CifakeError, is_network_error
@@ -131,12 +131,17 @@ class PixelsToProbs(nn.Module):
         self.register_buffer('mean', 255*torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))
         self.register_buffer('std', 255*torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1))
         self.register_buffer('bank', None if bank is None else bank.T.contiguous())     # (d, n), as stored (half: half the ONNX file)
-    def forward(self, x): return self.normalised((x.permute(0, 3, 1, 2).float() - self.mean)/self.std)
+    def normalise(self, x): return (x.permute(0, 3, 1, 2).float() - self.mean)/self.std   # uint8 (n, h, w, 3) -> the network's input
+    def forward(self, x): return self.normalised(self.normalise(x))
     def normalised(self, x):
         "The outputs for a batch already normalised (n, 3, h, w), as the learner's loaders give it."
         if self.bank is None: return F.softmax(self.model(x)/self.temperature, dim=-1)
         z, f = stage_features(self.model, x, self.layers)
         return F.softmax(z/self.temperature, dim=-1), 1 - (f @ self.bank.float()).topk(self.k, dim=1).values[:, -1]
+    def outputs(self, x)->tuple:
+        "(probabilities, distances or `None`) as numpy arrays, for a numpy batch of uint8 images."
+        with torch.inference_mode(): o = self(torch.from_numpy(np.array(x)))     # (a copy: a read-only cache is not writable)
+        return (o[0].numpy(), o[1].numpy()) if isinstance(o, tuple) else (o.numpy(), None)
 
 # %% ../nbs/04b_models.ipynb
 class WeightsUnavailableError(CifakeError, RuntimeError):

@@ -32,7 +32,7 @@ def main(path=None, train=None, keep=0.95, n_bank=2000, k=5, accuracy=0.99, delt
     dls = fast_dls(train, valid_pct=CPU_RECIPE['valid_pct'], seed=42, size=det.config['input_size'], cache_size=det.decoded_size, device='cpu')
     fit_distance(det, dls.train.x, dls.valid.x, keep=keep, n_bank=n_bank, k=k)
     p, dist = predict_probs(det, list(dls.valid.x), bs=1024, distance=True)
-    near, pf = dist < det.distance['cutoff'], p[:, det.vocab.index('FAKE')]
+    near, pf = ~det.far(dist), p[:, det.vocab.index('FAKE')]
     y = np.array(dls.vocab)[dls.valid.y] == 'FAKE'
     old = det.band
     det.config['band'] = list(guaranteed_unsure_band(y[near], pf[near], det.threshold, accuracy=accuracy, delta=delta))
