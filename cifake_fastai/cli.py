@@ -4,8 +4,8 @@
 
 # %% auto 0
 __all__ = ['COMMANDS', 'cmd_data_audit', 'cmd_data_sample', 'cmd_data_get', 'cmd_baseline', 'cmd_train', 'cmd_evaluate',
-           'cmd_predict', 'cmd_serve', 'cmd_interpret', 'cmd_report', 'cmd_reproduce', 'cmd_experiment_synthetic',
-           'cmd_experiment_robustness', 'cmd_experiment_folders', 'parser', 'main']
+           'cmd_predict', 'cmd_serve', 'cmd_push', 'cmd_interpret', 'cmd_report', 'cmd_reproduce',
+           'cmd_experiment_synthetic', 'cmd_experiment_robustness', 'cmd_experiment_folders', 'parser', 'main']
 
 # %% ../nbs/12_cli.ipynb
 import argparse, copy, difflib, inspect, os, shutil, sys, time, warnings
@@ -29,7 +29,7 @@ def _new_file(fname, overwrite:bool=False, made:bool=False)->Path|None:
     return p
 
 _PATH = "Dataset root with train/ and test/, or one folder of class folders (default: the bundled sample)"
-_MODEL = "Detector: a detector folder (Detector.save), a run folder or an exported .pkl (default: the shipped detector)"
+_MODEL = "Detector: a detector folder (Detector.save), a run folder, hf://owner/name on the Hugging Face Hub, or an exported .pkl (default: the shipped detector)"
 _UNSURE = 'UNSURE where the detector is not sure enough: its band, chosen so that the other verdicts are 99% right (on by default when it has one; --no-unsure: a verdict for every image at its threshold)'
 _PRETRAINED = {'auto': 'auto', 'yes': True, 'no': False}
 # help texts and argument shapes of positional arguments, as names: a string inside an annotation reads as a type to linters
@@ -37,6 +37,7 @@ _NEW_FOLDER = 'Folder to create (must not exist yet)'
 _CIFAKE_SOURCE = 'A CIFAKE folder or archive (default: $CIFAKE_PATH, then Kaggle)'
 _N_COMPONENTS = 'Numbers of principal components'
 _PRETRAINED_HELP = 'ImageNet weights: auto (when they can be had), yes (required) or no'
+_REPO = 'Repository on the Hugging Face Hub: owner/name'
 _TRAINED_RUN = 'A run folder (from `cifake train`)'
 _FILES = 'Image files and/or folders'
 _IMAGE = 'An image file'
@@ -127,7 +128,7 @@ def cmd_train(path:Param(_PATH, str, **_OPTIONAL)=None,
           robust:bool=False, # Also train on degraded copies (resizing, blur, JPEG, noise, ...): a detector that survives them
           large_sample:bool=False, # Without PATH: the larger bundled sample (6,000 training and 1,000 test images) instead of the 1,000-image one
          ):
-    "Train a detector into a run folder (config, history, checkpoint, exported model, test metrics, plots, report.md)."
+    "Train a detector into a run folder (config, history, checkpoint, its full detector, test metrics, plots, report.md)."
     from cifake_fastai.runs import train_run
     t = time.perf_counter()
     r = train_run(path=path or (sample_path(large=True) if large_sample else None), arch=arch, recipe=recipe, size=size, epochs=epochs, patience=patience or None, pretrained=_PRETRAINED[pretrained],
@@ -231,6 +232,17 @@ def cmd_serve(model:Param(_MODEL, str)=None,
     from cifake_fastai.app import serve as _serve
     print(f"serving the detector on http://{host}:{port} (Ctrl+C stops it)", flush=True)
     return _serve(_detector(model), host=host, port=port, max_mb=max_mb, threshold=threshold)
+
+def cmd_push(model:Param(_MODEL, str),
+             repo_id:Param(_REPO, str),
+             private:bool=False, # Create the repository private
+             token:str=None, # A Hub token (default: the one `hf auth login` stored, or HF_TOKEN)
+            ):
+    "Push a detector folder (or a run's detector) to the Hugging Face Hub, its model card as the README; then --model hf://owner/name loads it."
+    from cifake_fastai.detector import push_detector
+    url = push_detector(model, repo_id, private=private, token=token)
+    print(f"pushed to https://huggingface.co/{repo_id} ({url}); load it with --model hf://{repo_id}")
+    return url
 
 def cmd_interpret(image:Param(_IMAGE, str),
               model:Param(_MODEL, str)=None,
@@ -344,7 +356,7 @@ def cmd_experiment_folders(path:Param(_SOURCES, str),
 
 # %% ../nbs/12_cli.ipynb
 COMMANDS = {('data', 'audit'): cmd_data_audit, ('data', 'sample'): cmd_data_sample, ('data', 'get'): cmd_data_get, ('baseline',): cmd_baseline,
-            ('train',): cmd_train, ('evaluate',): cmd_evaluate, ('predict',): cmd_predict, ('serve',): cmd_serve, ('interpret',): cmd_interpret, ('report',): cmd_report,
+            ('train',): cmd_train, ('evaluate',): cmd_evaluate, ('predict',): cmd_predict, ('serve',): cmd_serve, ('push',): cmd_push, ('interpret',): cmd_interpret, ('report',): cmd_report,
             ('reproduce',): cmd_reproduce, ('experiment', 'synthetic'): cmd_experiment_synthetic,
             ('experiment', 'robustness'): cmd_experiment_robustness, ('experiment', 'folders'): cmd_experiment_folders}
 

@@ -8,7 +8,9 @@ __all__ = ['decode_file', 'as_image', 'decode_rgb', 'rgb_array']
 # %% ../nbs/00a_decode.ipynb
 import hashlib
 from pathlib import Path
-import cv2, numpy as np
+import numpy as np
+try: import cv2                     # the fast path for small JPEGs; the prediction-only install goes without it (Pillow decodes them alike)
+except ImportError: cv2 = None
 from PIL import Image
 from .core import (
     CifakeError, decode_image, image_bytes, n_frames, PathMissingError, renamed_args, square_resize, to_rgb, unreadable_reason, UnreadableImageError, upright)
@@ -35,7 +37,7 @@ _CV_RGB = getattr(cv2, 'IMREAD_COLOR_RGB', 0)                  # OpenCV >= 4.10 
 
 def _fast_jpeg(b:bytes, size:int):
     "The RGB array of a complete 8-bit colour `size`x`size` JPEG, decoded by OpenCV; `None` for anything else."
-    if _jpeg_frame(b) != (8, size, size, 3) or b.rstrip(b'\0')[-2:] != b'\xff\xd9': return None
+    if cv2 is None or _jpeg_frame(b) != (8, size, size, 3) or b.rstrip(b'\0')[-2:] != b'\xff\xd9': return None
     a = cv2.imdecode(np.frombuffer(b, np.uint8), (_CV_RGB or cv2.IMREAD_COLOR) | cv2.IMREAD_IGNORE_ORIENTATION)   # (no EXIF here: see `_jpeg_frame`)
     if a is None or a.shape != (size, size, 3): return None
     return a if _CV_RGB else a[..., ::-1]

@@ -4,11 +4,11 @@
 
 # %% auto 0
 __all__ = ['HEADLINE', 'CARD_LICENSE', 'classification_metrics', 'fit_temperature', 'calibrate', 'eer_threshold',
-           'plot_reliability', 'choose_unsure_band', 'guaranteed_unsure_band', 'readable_test_files', 'metrics_table',
-           'left_out_text', 'Evaluation', 'evaluate_files', 'evaluate', 'get_test_accuracy', 'compare_models',
-           'plot_evaluation', 'show_predictions', 'plot_top_losses', 'operating_table', 'card_parts', 'with_card_parts',
-           'write_model_card', 'robustness', 'robustness_summary', 'plot_robustness', 'evaluate_folder_dataset',
-           'calibration_error']
+           'plot_reliability', 'choose_unsure_band', 'guaranteed_unsure_band', 'fit_detector', 'readable_test_files',
+           'metrics_table', 'left_out_text', 'Evaluation', 'evaluate_files', 'evaluate', 'get_test_accuracy',
+           'compare_models', 'plot_evaluation', 'show_predictions', 'plot_top_losses', 'operating_table', 'card_parts',
+           'with_card_parts', 'write_model_card', 'robustness', 'robustness_summary', 'plot_robustness',
+           'evaluate_folder_dataset', 'calibration_error']
 
 # %% ../nbs/08_evaluate.ipynb
 import json, warnings
@@ -21,7 +21,7 @@ from .core import renamed, renamed_args, CifakeError, data_folder, DataFolder, D
 from .cache import image_files
 from .audit import overlap_table, overlap_rows
 from .data import sample_files, folder_dataset, source_labeller
-from .detector import as_detector, calibration_error, CONFIG, WEIGHTS, ONNX, ONNX_INT8, DISTANCE, load_detector
+from .detector import as_detector, Detector, fit_distance, calibration_error, CARD, CONFIG, WEIGHTS, ONNX, ONNX_INT8, DISTANCE, load_detector
 from .models import TemperatureCE
 from .inference import predict_probs
 from .core import OutputExistsError, PathMissingError
@@ -151,6 +151,34 @@ def guaranteed_unsure_band(y, # 1 for the positive class (FAKE), else 0 (held-ou
         n, err = int(sure.sum()), int((((p >= hi) != y) & sure).sum())
         if n and binom.cdf(err, n, 1 - accuracy) <= delta/steps: best = (lo, hi)   # "error rate > 1 - accuracy" rejected (Bonferroni)
     return best
+
+# %% ../nbs/08_evaluate.ipynb
+def fit_detector(learn, # A trained `Learner` on the fast loader (`train_model`, `train_cpu_recipe`, `train_run`)
+                 dls=None, # Loaders (`fast_dls`) whose validation split is the held-out images and whose training split the bank's (default: the learner's)
+                 accuracy:float=0.99, # Share of the verdicts outside the UNSURE band that must be right...
+                 delta:float=0.05, # ... with probability 1 - delta (`guaranteed_unsure_band`)
+                 keep:float=0.95, # Share of held-out images the distance rule answers (`fit_distance`; `None`: no distance rule)
+                 n_bank:int=2000, # Training images the distance rule compares with
+                )->Detector: # Calibrated, with its threshold, band and distance rule (`unsure_accuracy`, `band_delta` in its config)
+    "A detector with every rule fitted on the learner's held-out images: temperature, threshold, distance rule and guaranteed UNSURE band."
+    det = as_detector(learn)
+    dls = ifnone(dls, det.learn.dls)
+    valid = dls.valid
+    if getattr(valid, 'x', None) is None: raise CifakeError("fit_detector reads held-out images from loaders made by fast_dls: pass dls= "
+                                                           "(a learner loaded from a file has none)")
+    with det.learn.no_bar(): calibrate(det, valid)
+    if not det.binary: return det                                    # thresholds and bands are for REAL/FAKE detectors
+    x, y = valid.x, np.array(det.vocab)[valid.y] == 'FAKE'
+    if keep is not None:
+        if len(x) >= int(np.ceil(keep/(1 - keep))): fit_distance(det, dls.train.x, x, keep=keep, n_bank=n_bank)
+        else: warnings.warn(f"{len(x)} held-out images are too few for a distance rule that answers {keep:.0%} of them: the detector has none")
+    p, d = predict_probs(det, list(x), bs=256, engine='torch', distance=True)
+    pf = p[:, det.vocab.index('FAKE')]
+    near = np.ones(len(pf), bool) if d is None else ~det.far(d)
+    det.config['threshold'], _ = eer_threshold(y, pf)
+    det.config['band'] = list(guaranteed_unsure_band(y[near], pf[near], det.threshold, accuracy=accuracy, delta=delta))
+    det.config.update(unsure_accuracy=accuracy, band_delta=delta)
+    return det
 
 # %% ../nbs/08_evaluate.ipynb
 @renamed_args(learn='det')
@@ -447,25 +475,28 @@ def write_model_card(out:str|Path, # A folder written by `Detector.save`
                      data:str='', # What it was trained on, and where the test images come from (Markdown)
                      limits:str='', # What it was not tested on, or does badly (Markdown)
                      overwrite:bool=False, # Replace an existing `MODEL_CARD.md`
+                     name:str|None=None, # What `--model` and `load_detector` are given for it (default: the folder's name; a run's folder for a run's detector)
                     )->Path: # The card
     "Write `MODEL_CARD.md` beside a saved detector, as a Hugging Face model card: metadata, how to start, uses, data, network, files, verdicts, metrics, false alarms, limits, licence."
     out = Path(out).expanduser()
     if not (out/CONFIG).is_file(): raise PathMissingError(f"{out}: no detector there (save_detector writes {CONFIG} and the weights)")
-    if (card := out/'MODEL_CARD.md').exists() and not overwrite: raise OutputExistsError(f"{card} already exists; pass overwrite=True to replace it")
-    det, r = load_detector(out), res.record
+    if (card := out/CARD).exists() and not overwrite: raise OutputExistsError(f"{card} already exists; pass overwrite=True to replace it")
+    det, r, name = load_detector(out), res.record, name or out.name
     cfg = det.config                           # the config load_detector read
     band = [f"With UNSURE answers (the default of `cifake predict`, `predict_images` and the upload page): {det.rule(unsure=True)}."] if det.band else []
     md = '\n'.join([f"# {title}", '',
-        f"`load_detector('{out.name}')` loads it; `cifake predict --model {out.name}` and `cifake serve --model {out.name}` use it.", '',
+        f"`load_detector('{name}')` loads it; `cifake predict --model {name}` and `cifake serve --model {name}` use it.", '',
         '## Data', data or 'Not described.', '',
-        '## Network', f"`{cfg['arch']}` ({', '.join(f'{k}={cfg[k]}' for k in ('width', 'highpass') if k in cfg)}), classes {cfg['vocab']}, "
-        f"images decoded at {cfg['cache_size']}x{cfg['cache_size']}, temperature {cfg.get('temperature', 1):.4f}.", '',
+        '## Network', f"`{cfg['arch']}`" + (f" ({s})" if (s := ', '.join(f'{k}={cfg[k]}' for k in ('width', 'highpass') if k in cfg)) else '') +
+        (" (fastai's `vision_learner` body and head)" if cfg.get('builder') == 'vision_learner' else '') + f", classes {cfg['vocab']}, "
+        f"images decoded at {cfg['cache_size']}x{cfg['cache_size']}" + (f" and resized to {cfg['input_size']}x{cfg['input_size']}"
+        if cfg.get('input_size') not in (None, cfg['cache_size']) else '') + f", temperature {cfg.get('temperature', 1):.4f}.", '',
         '## Verdicts', f"At its threshold: {det.rule(unsure=False)}.", *band, '',
         f"## Test metrics ({r.get('positive', 'FAKE')} is the positive class; {r['model']}; accuracy at P(FAKE) 0.5 as the reference counts it, accuracy_at_threshold at the detector's threshold)",
         (t := metrics_table(r)).to_markdown(floatfmt=['', *('.0f' if c in ('n', 'correct') else '.4f' for c in t.columns)]), '',
         left_out_text(r) + '.', '',
         '## Limits', limits or 'Not described.', ''])
-    card.write_text(with_card_parts(md, card_parts(det, res, out.name, title)))
+    card.write_text(with_card_parts(md, card_parts(det, res, name, title)))
     return card
 
 # %% ../nbs/08_evaluate.ipynb

@@ -6,21 +6,22 @@
 __all__ = ['PUBLISHED', 'versions', 'new_run', 'save_figure', 'evaluate_run', 'Run', 'train_run', 'write_report']
 
 # %% ../nbs/10_runs.ipynb
-import json, platform, shutil, sys, time
+import json, platform, shutil, sys, time, warnings
 from pathlib import Path
 import pandas as pd, torch
 from fastai.vision.all import Flip, default_device, ifnone, num_distrib
 import cifake_fastai
 from .core import CifakeError, data_folder, DataFolder, DatasetError, OutputExistsError, PathMissingError, renamed_args
 from .cache import image_files
+from .audit import shortcut_check, shortcut_text, SHORTCUT_ALARM
 from .data import fast_dls, sample_files
 from .degrade import RandomDegrade
 from .models import is_vit, resolve_pretrained
 from .distrib import on_main, main_process, barrier
 from .train import CPU_RECIPE, train_cpu_recipe, train_model, seconds_per_epoch, plot_history
 from fastcore.basics import store_attr
-from .detector import export_detector, load_detector
-from .evaluate import evaluate, plot_evaluation, show_predictions, metrics_table, left_out_text
+from .detector import export_detector, load_detector, RUN_DETECTOR
+from .evaluate import evaluate, fit_detector, plot_evaluation, show_predictions, metrics_table, left_out_text, write_model_card
 
 # %% ../nbs/10_runs.ipynb
 PUBLISHED = {'resnet18': 97.89, 'resnet34': 98.19, 'vit_b16': 98.97}   # test accuracy (%) of the reference notebook
@@ -63,12 +64,13 @@ def save_figure(fig, # A matplotlib `Figure`
     return p.name
 
 @renamed_args(path='run', learn='det')
-def evaluate_run(run:str|Path, # A run folder (with `model.pkl`), or a `Run`
+def evaluate_run(run:str|Path, # A run folder (with its `detector/`), or a `Run`
                  test_path:str|Path|DataFolder|None=None, # Test folder, dataset root or `DataFolder` (default: the run's data `test/`)
                  max_n:int|None=None, # Evaluate at most this many images (the same share per class, fixed seed)
                  tag:str|None=None, # Suffix of the files written (default: none for the run's own full test set, `subset<N>` with `max_n`)
-                 det=None, # The detector (default: loaded from `model.pkl`)
+                 det=None, # The detector (default: the run's, `load_detector(run)`)
                  plots:bool=True, # Write the plots
+                 card:bool=False, # Also write its detector's `MODEL_CARD.md` from this evaluation (replacing the one there)
                 )->dict: # The metrics record
     "Evaluate a run's detector on a test folder; write `metrics[-tag].json`, the predictions and the plots into the run folder."
     from cifake_fastai.interpret import show_gradcam
@@ -78,7 +80,7 @@ def evaluate_run(run:str|Path, # A run folder (with `model.pkl`), or a `Run`
         if not cfg.get('test'): raise PathMissingError(f"{run}: the run's data has no test/ folder; pass a test folder (--test-path)")
         test_path = cfg['test']
     if tag is None and max_n is not None: tag = f'subset{max_n}'        # a partial evaluation never replaces the full one
-    det = load_detector(run/'model.pkl') if det is None else det
+    det = load_detector(run) if det is None else det
     folder = data_folder(test_path, 'test', None, 1)
     res = evaluate(det, folder, model_name=cfg.get('arch'), max_n=max_n)
     rec = dict(res.record, test=str(folder.test))
@@ -95,6 +97,15 @@ def evaluate_run(run:str|Path, # A run folder (with `model.pkl`), or a `Run`
             except ValueError as e: rec['gradcam_error'] = str(e)        # e.g. a model without a spatial layer
     (run/f'metrics{sfx}.json').write_text(json.dumps(rec, indent=1))
     res.table().to_csv(run/f'predictions{sfx}.csv', index=False, errors='backslashreplace')   # file names need not be UTF-8
+    if card and (run/RUN_DETECTOR).is_dir():
+        data = (f"Trained by `cifake train` on `{_short(cfg['train'])}`: {cfg['n_train']:,} images for the weights, {cfg['n_valid']:,} held out "
+                f"to choose the epoch and fit the temperature, threshold, distance rule and UNSURE band (`fit_detector`). Tested on "
+                f"`{_short(folder.test)}`. The run's `config.json` and `report.md` say how it was trained.")
+        limits = ("Tested only on the test folder above: accuracy on images from other cameras, generators, sizes or edits can be far lower. "
+                  "A band fitted on few held-out images vouches for few verdicts. The shipped detector's card measures what "
+                  "degradations, filters and other photographs do to a detector trained on CIFAKE.")
+        write_model_card(run/RUN_DETECTOR, res, title=f"Model card: {cfg.get('arch')} trained on {_short(cfg['train'])}", data=data,
+                         limits=limits, overwrite=True, name=f"{run.parent.name}/{run.name}")
     return rec
 
 # %% ../nbs/10_runs.ipynb
@@ -143,6 +154,8 @@ def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), o
     size = size or (224 if is_vit(arch) or default_device().type == 'cuda' else CPU_RECIPE['size'])
     bs, valid_pct = bs or (CPU_RECIPE['bs'] if size <= 64 else 64), ifnone(valid_pct, CPU_RECIPE['valid_pct'] if recipe else 0.2)
     fs = image_files(ds)[1]                               # (the loaders below take the same scan, kept in memory)
+    score, _, n_read = shortcut_check(fs, [Path(f).parent.name for f in fs])   # classes told apart by how their files were made?
+    if score is not None and score > SHORTCUT_ALARM: warnings.warn(shortcut_text(score, n_read, f' ({ds.train.name})'))
     files = sample_files(fs, max_n) if max_n else None
     dls = fast_dls(ds, size=size, bs=min(bs, max(2, int(len(files or fs)*(1-valid_pct))//2)), valid_pct=valid_pct, seed=seed,
                    files=files, batch_tfms=([Flip()] if flip else []) + ([RandomDegrade()] if robust else []))
@@ -171,11 +184,16 @@ def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), o
 
 # %% ../nbs/10_runs.ipynb
 def _finish_run(run:Path, learn, cfg:dict, test_folder:DataFolder|None, plots:bool, t0:float)->dict|None:
-    "Write what a trained run leaves behind: the exported detector, the history plot, the test metrics, the config and the report; the metrics."
-    export_detector(learn, run/'model.pkl')
+    "Write what a trained run leaves behind: its detector, the history plot, the test metrics, the config, the model card and the report; the metrics."
+    det = fit_detector(learn)                                # temperature, threshold, distance rule and band, on the held-out images
+    if (why := det.unsavable()) is None:                     # weights, config, ONNX and int8 copies, distance features: `load_detector(run)`
+        det.save(run/RUN_DETECTOR); cfg['detector'] = RUN_DETECTOR
+    else:                                                    # e.g. a network of one's own that no name rebuilds: fastai's pickle
+        warnings.warn(f"{why}: the run's detector is model.pkl (fastai's export), without its threshold, band or ONNX copies")
+        export_detector(learn, run/'model.pkl'); cfg['detector'] = 'model.pkl'
     if plots: save_figure(plot_history(learn.history), run/'history.png')
     (run/'config.json').write_text(json.dumps(cfg, indent=1))
-    metrics = evaluate_run(run, test_folder, det=learn, plots=plots) if test_folder is not None else None
+    metrics = evaluate_run(run, test_folder, det=det, plots=plots, card=True) if test_folder is not None else None
     cfg['total_seconds'] = round(time.time() - t0, 1)
     (run/'config.json').write_text(json.dumps(cfg, indent=1))
     write_report(run)
@@ -201,7 +219,7 @@ def write_report(run:str|Path, # A run folder, or a `Run`
         h = pd.read_csv(hist)
         b = int(h.valid_loss.argmin())
         md += ['## Training', '', f"Best validation loss {h.valid_loss.iloc[b]:.4f} (accuracy {100*h.accuracy.iloc[b]:.2f}%) in row {b+1} of "
-               f"{len(h)} (phase {h.phase.iloc[b]}, epoch {h.epoch.iloc[b]}); that epoch's weights are in `models/` and `model.pkl`.", '',
+               f"{len(h)} (phase {h.phase.iloc[b]}, epoch {h.epoch.iloc[b]}); that epoch's weights are in `models/` and the run's detector (`detector/`).", '',
                h.to_markdown(index=False, floatfmt='.4g'), '']
         if (run/'history.png').exists(): md += ['![history](history.png)', '']
     for mf in sorted(run.glob('metrics*.json')):

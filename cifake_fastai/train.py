@@ -18,7 +18,7 @@ from fastai.callback.progress import CSVLogger
 from .core import CifakeError, OutputExistsError, PathMissingError
 from .data import fast_dls, check_split, batch_tfm
 from .degrade import RandomDegrade, RandomAugMix
-from .models import cifake_resnet9, get_arch, arch_name, has_weights, own_network, input_size, ensure_weights
+from .models import cifake_resnet9, vision_config, get_arch, arch_name, has_weights, own_network, input_size, ensure_weights
 from .distrib import main_process, barrier, sharded
 
 # %% ../nbs/06_train.ipynb
@@ -133,7 +133,9 @@ def train_model(dls:DataLoaders, # Loaders from `cifake_dls` or `fast_dls`
     _fix_timm_norm(dls, arch, pretrained)
     model = own_network(arch, dls.c)
     if model is not None: learn = Learner(dls, model, metrics=[error_rate, accuracy], path=out, **kwargs)
-    else: learn = vision_learner(dls, get_arch(arch), metrics=[error_rate, accuracy], pretrained=pretrained, path=out, **kwargs)
+    else:
+        learn = vision_learner(dls, get_arch(arch), metrics=[error_rate, accuracy], pretrained=pretrained, path=out, **kwargs)
+        learn.model.cfg = vision_config(arch, dls.c)     # what a saved detector rebuilds it from (`None`: nothing can)
     ckpt, last, csv, state = _run_files(learn, fname, arch_name(arch), resume, overwrite)
     gpu = default_device().type == 'cuda'
     if ifnone(mixed_precision, gpu): learn.to_fp16()
