@@ -38,6 +38,7 @@ _CIFAKE_SOURCE = 'A CIFAKE folder or archive (default: $CIFAKE_PATH, then Kaggle
 _N_COMPONENTS = 'Numbers of principal components'
 _PRETRAINED_HELP = 'ImageNet weights: auto (when they can be had), yes (required) or no'
 _REPO = 'Repository on the Hugging Face Hub: owner/name'
+_PUSHED = 'A detector folder (Detector.save, with its MODEL_CARD.md) or a run folder'
 _TRAINED_RUN = 'A run folder (from `cifake train`)'
 _FILES = 'Image files and/or folders'
 _IMAGE = 'An image file'
@@ -233,10 +234,10 @@ def cmd_serve(model:Param(_MODEL, str)=None,
     print(f"serving the detector on http://{host}:{port} (Ctrl+C stops it)", flush=True)
     return _serve(_detector(model), host=host, port=port, max_mb=max_mb, threshold=threshold)
 
-def cmd_push(model:Param(_MODEL, str),
+def cmd_push(model:Param(_PUSHED, str),
              repo_id:Param(_REPO, str),
              private:bool=False, # Create the repository private
-             token:str=None, # A Hub token (default: the one `hf auth login` stored, or HF_TOKEN)
+             token:str=None, # A Hub token (default: HF_TOKEN, or the one `hf auth login` stored; both keep it out of the shell's history)
             ):
     "Push a detector folder (or a run's detector) to the Hugging Face Hub, its model card as the README; then --model hf://owner/name loads it."
     from cifake_fastai.detector import push_detector

@@ -9,7 +9,7 @@ __all__ = ['WEIGHTS', 'CONFIG', 'ONNX', 'ONNX_INT8', 'CARD', 'HUB', 'RUN_DETECTO
            'onnx_session', 'openvino_model', 'calibration_error', 'export_int8', 'hub_folder', 'push_detector']
 
 # %% ../nbs/06a_detector.ipynb
-import contextlib, hashlib, json, shutil, warnings
+import contextlib, hashlib, json, re, shutil, warnings
 from importlib.resources import files as _pkg_files
 from pathlib import Path
 import numpy as np
@@ -92,6 +92,14 @@ def _weights_version(m)->int:
     "A number that changes whenever a parameter or buffer of `m` is changed in place (PyTorch's version counters)."
     return sum(t._version for t in list(m.parameters()) + list(m.buffers()))
 
+def _full_install(f):
+    "`f()`, or a one-line `CifakeError` where the prediction-only install lacks PyTorch or fastai."
+    try: return f()
+    except ModuleNotFoundError as e:
+        if e.name.split('.')[0] not in ('torch', 'fastai', 'torchvision', 'timm', 'cv2'): raise
+        raise CifakeError(f"this needs the full install ({e.name} is missing): pip install cifake_fastai; the prediction-only install runs "
+                          "a detector's ONNX copy only (engine 'auto', 'int8' or 'onnx')") from None
+
 def _learner_from(path:Path, cfg:dict, cpu:bool=True):
     "A `Learner` rebuilt from a detector folder: the network from its config, the weights checked against their SHA-256."
     from fastai.learner import Learner
@@ -167,7 +175,7 @@ class Detector:
         "Its network as a fastai `Learner`: the one it wraps, or one built from its folder's weights the first time it is asked for."
         if self._learn is None:
             if self.path is None: raise CifakeError("this detector has neither a learner nor a folder to build one from")
-            self._learn = _learner_from(self.path, self.config, self.cpu)
+            self._learn = _full_install(lambda: _learner_from(self.path, self.config, self.cpu))
             self._version = _weights_version(self._learn.model)    # the weights its ONNX copies hold
         return self._learn
 
@@ -355,6 +363,7 @@ def save(self:Detector, out:str|Path, # Folder to write `model.safetensors`, `co
     out = Path(out).expanduser()
     if (out/WEIGHTS).exists() and not overwrite: raise OutputExistsError(f"{out/WEIGHTS} already exists; choose another folder or pass overwrite=True")
     out.mkdir(parents=True, exist_ok=True)
+    for f in (ONNX, ONNX_INT8, DISTANCE): (out/f).unlink(missing_ok=True)     # an earlier save's copies: written again below, or not at all
     save_file({k: v.detach().cpu().contiguous() for k, v in learn.model.state_dict().items()}, out/WEIGHTS)
     config['sha256'] = file_sha256(out/WEIGHTS)
     if self.distance is not None:
@@ -388,7 +397,8 @@ def load_detector(path:str|Path|None=None, # Folder from `save` (or its `model.s
                   cpu:bool=True, # Load on the CPU
                  )->Detector:
     "Load a detector: with no argument, the one shipped with the package (see its model card)."
-    if isinstance(path, str) and path.startswith(HUB): path = hub_folder(path)     # a detector on the Hugging Face Hub
+    hub = isinstance(path, str) and path.startswith(HUB)
+    if hub: path = hub_folder(path)                             # a detector on the Hugging Face Hub: files only, never a pickle
     p = shipped_detector() if path is None else Path(path).expanduser()
     if p.is_file() and p.name == WEIGHTS: p = p.parent
     if p.is_dir() and (p/RUN_DETECTOR/WEIGHTS).is_file(): p = p/RUN_DETECTOR   # a run folder (its own config.json is the run's)
@@ -399,13 +409,13 @@ def load_detector(path:str|Path|None=None, # Folder from `save` (or its `model.s
         if (cfg.get('distance') or {}).get('weights_sha256') not in (None, cfg.get('sha256')):
             raise CifakeError(f"{p/CONFIG}: its distance rule was fitted for other weights than {WEIGHTS}: fit_distance again and save")
         return Detector(cfg, p, cpu=cpu)
+    if hub: raise PathMissingError(f"{path}: no detector folder there ({WEIGHTS} and {CONFIG}, as save writes them)")
     if p.is_dir() and (p/'model.pkl').is_file(): p = p/'model.pkl'          # a run folder of a network save cannot write (or of earlier versions)
     if not p.is_file():
         hint = 'the package was installed without its shipped/ folder: reinstall it' if path is None else \
                'give a folder written by save_detector, a file written by export_detector, or a run folder'
         raise PathMissingError(f"{p}: no detector there ({hint})")
-    from fastai.learner import load_learner
-    return Detector.from_learner(load_learner(p, cpu=cpu))
+    return Detector.from_learner(_full_install(lambda: __import__('fastai.learner', fromlist=['load_learner'])).load_learner(p, cpu=cpu))
 
 def export_detector(learn, # A trained `Learner`, or a `Detector` around one
                     fname:str|Path='detector.pkl', # File to write (relative to `learn.path`)
@@ -585,9 +595,10 @@ def export_int8(det:Detector, # A detector whose ONNX copy is in `out` (`export_
 # %% ../nbs/06a_detector.ipynb
 def _hub_repo(spec:str)->tuple:
     "(repository id, revision or `None`) of 'hf://owner/name[@revision]'."
-    repo, _, rev = spec[len(HUB):].partition('@')
-    if repo.count('/') != 1 or not all(repo.split('/')):
-        raise CifakeError(f"{spec!r}: a detector on the Hub is named hf://owner/name (or hf://owner/name@revision)")
+    repo, _, rev = (spec[len(HUB):] if spec.startswith(HUB) else spec).partition('@')
+    if not re.fullmatch(r'[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}', repo) or '..' in repo or repo.endswith('.') or '@' in rev:
+        raise CifakeError(f"{spec!r}: a detector on the Hub is named owner/name (hf://owner/name, or hf://owner/name@revision): "
+                          "letters, digits, '-', '_' and '.'")
     return repo, rev or None
 
 def _hub():
@@ -595,18 +606,18 @@ def _hub():
     except ImportError: raise CifakeError("detectors on the Hub need huggingface_hub: pip install huggingface_hub") from None
     return huggingface_hub
 
-def hub_folder(spec:str, # 'hf://owner/name' or 'hf://owner/name@revision'
+def hub_folder(path:str, # 'hf://owner/name' or 'hf://owner/name@revision'
               )->Path: # Its files, in `huggingface_hub`'s cache
     "The folder of a detector on the Hugging Face Hub: downloaded once into `huggingface_hub`'s cache, read from there when offline."
-    repo, rev = _hub_repo(spec)
+    repo, rev = _hub_repo(path)
     hub = _hub()
     from huggingface_hub.errors import LocalEntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError
-    try: return Path(hub.snapshot_download(repo, revision=rev))
+    try: return Path(hub.snapshot_download(repo, revision=rev, allow_patterns=[WEIGHTS, CONFIG, ONNX, ONNX_INT8, DISTANCE, CARD, 'README.md', '*.png']))
     except LocalEntryNotFoundError as e:
-        raise PathMissingError(f"{spec}: not in the local Hugging Face cache, and the Hub cannot be reached: connect once (it is then "
+        raise PathMissingError(f"{path}: not in the local Hugging Face cache, and the Hub cannot be reached: connect once (it is then "
                                "cached), or point HF_HOME at a cache that holds it") from e
     except (RepositoryNotFoundError, RevisionNotFoundError) as e:
-        raise PathMissingError(f"{spec}: no such detector on the Hub (a private one needs `hf auth login` or HF_TOKEN)") from e
+        raise PathMissingError(f"{path}: no such detector on the Hub (a private one needs `hf auth login` or HF_TOKEN)") from e
 
 def push_detector(path:str|Path|None, # A detector folder written by `save`, with its `MODEL_CARD.md` (`write_model_card`); a run folder; `None`: the shipped one
                   repo_id:str, # 'owner/name' on the Hub
@@ -615,6 +626,7 @@ def push_detector(path:str|Path|None, # A detector folder written by `save`, wit
                   message:str='Upload detector', # Commit message
                  )->str: # The commit's URL
     "Push a detector folder to the Hugging Face Hub: its files, and its model card as the repository's README.md (the Hub's metadata and results)."
+    repo_id, _ = _hub_repo(repo_id)                               # (an hf:// prefix is fine)
     det = load_detector(path)                                     # a damaged or inconsistent folder is refused before anything is sent
     if det.path is None: raise CifakeError(f"{path}: only a detector folder written by save goes to the Hub (weights, config, copies), not a pickle")
     card = det.path/CARD
@@ -625,7 +637,12 @@ def push_detector(path:str|Path|None, # A detector folder written by `save`, wit
     hub = _hub()
     from huggingface_hub.errors import HfHubHTTPError, LocalTokenNotFoundError, OfflineModeIsEnabled
     api = hub.HfApi(token=token)
-    ops = [hub.CommitOperationAdd(f.name, str(f)) for f in sorted(det.path.iterdir()) if f.is_file() and not f.name.startswith('.')]
+    ops = [hub.CommitOperationAdd(f.name, str(f)) for f in sorted(det.path.iterdir())
+           if f.is_file() and not f.name.startswith('.') and f.name != 'README.md']          # (a detector pulled from the Hub has one)
+    how = (f"\n\nOn the Hugging Face Hub: `cifake predict --model hf://{repo_id} photo.jpg`, `load_detector('hf://{repo_id}')` "
+           "(`pip install cifake_fastai`; the prediction-only install reads it too, with `pip install huggingface_hub`).\n")
+    end = md.index('\n---\n', 4) + 5                                 # after the front matter: how to use it from the Hub
+    md = md[:end] + how + md[end:]
     try:
         api.create_repo(repo_id, private=private, exist_ok=True, repo_type='model')
         return api.create_commit(repo_id, ops + [hub.CommitOperationAdd('README.md', md.encode())], commit_message=message).commit_url

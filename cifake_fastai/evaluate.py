@@ -21,7 +21,7 @@ from .core import renamed, renamed_args, CifakeError, data_folder, DataFolder, D
 from .cache import image_files
 from .audit import overlap_table, overlap_rows
 from .data import sample_files, folder_dataset, source_labeller
-from .detector import as_detector, Detector, fit_distance, calibration_error, CARD, CONFIG, WEIGHTS, ONNX, ONNX_INT8, DISTANCE, load_detector
+from .detector import as_detector, Detector, fit_distance, calibration_error, DISTANCE_LAYERS, THRESHOLD, RUN_DETECTOR, CARD, CONFIG, WEIGHTS, ONNX, ONNX_INT8, DISTANCE, load_detector
 from .models import TemperatureCE
 from .inference import predict_probs
 from .core import OutputExistsError, PathMissingError
@@ -153,31 +153,41 @@ def guaranteed_unsure_band(y, # 1 for the positive class (FAKE), else 0 (held-ou
     return best
 
 # %% ../nbs/08_evaluate.ipynb
-def fit_detector(learn, # A trained `Learner` on the fast loader (`train_model`, `train_cpu_recipe`, `train_run`)
+@renamed_args(learn='det')
+def fit_detector(det, # A trained `Learner` on the fast loader (`train_model`, `train_cpu_recipe`, `train_run`), or a `Detector` around one
                  dls=None, # Loaders (`fast_dls`) whose validation split is the held-out images and whose training split the bank's (default: the learner's)
                  accuracy:float=0.99, # Share of the verdicts outside the UNSURE band that must be right...
                  delta:float=0.05, # ... with probability 1 - delta (`guaranteed_unsure_band`)
-                 keep:float=0.95, # Share of held-out images the distance rule answers (`fit_distance`; `None`: no distance rule)
+                 keep:float|None=0.95, # Share of held-out images the distance rule answers (`fit_distance`; `None`: no distance rule)
                  n_bank:int=2000, # Training images the distance rule compares with
-                )->Detector: # Calibrated, with its threshold, band and distance rule (`unsure_accuracy`, `band_delta` in its config)
+                )->Detector: # Calibrated, with its threshold, band and distance rule (`unsure_accuracy`, and `band_delta` when the band has its guarantee)
     "A detector with every rule fitted on the learner's held-out images: temperature, threshold, distance rule and guaranteed UNSURE band."
-    det = as_detector(learn)
+    det = as_detector(det)
     dls = ifnone(dls, det.learn.dls)
     valid = dls.valid
     if getattr(valid, 'x', None) is None: raise CifakeError("fit_detector reads held-out images from loaders made by fast_dls: pass dls= "
                                                            "(a learner loaded from a file has none)")
+    if len(np.unique(valid.y)) < 2:
+        warnings.warn("the held-out images are all of one class: nothing to fit a temperature, threshold or band on; the detector keeps "
+                      f"P(FAKE) >= {THRESHOLD} and no band")
+        return det
     with det.learn.no_bar(): calibrate(det, valid)
     if not det.binary: return det                                    # thresholds and bands are for REAL/FAKE detectors
     x, y = valid.x, np.array(det.vocab)[valid.y] == 'FAKE'
-    if keep is not None:
-        if len(x) >= int(np.ceil(keep/(1 - keep))): fit_distance(det, dls.train.x, x, keep=keep, n_bank=n_bank)
-        else: warnings.warn(f"{len(x)} held-out images are too few for a distance rule that answers {keep:.0%} of them: the detector has none")
+    known = DISTANCE_LAYERS.get(det.name, DISTANCE_LAYERS.get(det.config.get('builder')))   # which features of its network to read
+    if keep is not None and known and len(x) >= int(np.ceil(keep/(1 - keep))): fit_distance(det, dls.train.x, x, keep=keep, n_bank=n_bank)
+    elif keep is not None: warnings.warn(f"no distance rule: {'too few held-out images for one that answers ' + format(keep, '.0%') if known else 'its network names no layers to read (DISTANCE_LAYERS)'}")
     p, d = predict_probs(det, list(x), bs=256, engine='torch', distance=True)
     pf = p[:, det.vocab.index('FAKE')]
     near = np.ones(len(pf), bool) if d is None else ~det.far(d)
     det.config['threshold'], _ = eer_threshold(y, pf)
-    det.config['band'] = list(guaranteed_unsure_band(y[near], pf[near], det.threshold, accuracy=accuracy, delta=delta))
-    det.config.update(unsure_accuracy=accuracy, band_delta=delta)
+    band = guaranteed_unsure_band(y[near], pf[near], det.threshold, accuracy=accuracy, delta=delta)
+    det.config.update(band=list(band), unsure_accuracy=accuracy, band_delta=delta)
+    if band[0] <= 0 and band[1] > 1:                                 # too few held-out images to vouch for any band
+        det.config.pop('band_delta')
+        det.config['band'] = list(choose_unsure_band(y[near], pf[near], det.threshold, accuracy=accuracy))
+        warnings.warn(f"{int(near.sum())} held-out images cannot vouch for verdicts {accuracy:.0%} right with probability {1 - delta:g} outside "
+                      f"any band: its band is the one that was {accuracy:.0%} right on them, without that guarantee (hold out more images for it)")
     return det
 
 # %% ../nbs/08_evaluate.ipynb
@@ -481,7 +491,8 @@ def write_model_card(out:str|Path, # A folder written by `Detector.save`
     out = Path(out).expanduser()
     if not (out/CONFIG).is_file(): raise PathMissingError(f"{out}: no detector there (save_detector writes {CONFIG} and the weights)")
     if (card := out/CARD).exists() and not overwrite: raise OutputExistsError(f"{card} already exists; pass overwrite=True to replace it")
-    det, r, name = load_detector(out), res.record, name or out.name
+    det, r = load_detector(out), res.record
+    name = name or (f"{out.parent.parent.name}/{out.parent.name}" if out.name == RUN_DETECTOR else out.name)   # a run's: its run folder
     cfg = det.config                           # the config load_detector read
     band = [f"With UNSURE answers (the default of `cifake predict`, `predict_images` and the upload page): {det.rule(unsure=True)}."] if det.band else []
     md = '\n'.join([f"# {title}", '',

@@ -57,7 +57,9 @@ def vision_config(arch, # The architecture `vision_learner` was given (a name fr
     name = arch_name(arch)
     try: found = get_arch(name)
     except CifakeError: return None                               # e.g. a function of one's own: save it with export_detector
-    return dict(arch=name, n_out=int(n_out), builder='vision_learner') if found is get_arch(arch) else None
+    a = get_arch(arch)
+    same = found == a if isinstance(a, str) else found is a       # (names: equal strings; functions: the same one)
+    return dict(arch=name, n_out=int(n_out), builder='vision_learner') if same else None
 
 def build_network(cfg:dict, # What a network records as `model.cfg`: one of our own (`cifake_resnet9`), or `vision_config`'s
                  )->nn.Module:

@@ -13,7 +13,7 @@ from fastai.vision.all import Flip, default_device, ifnone, num_distrib
 import cifake_fastai
 from .core import CifakeError, data_folder, DataFolder, DatasetError, OutputExistsError, PathMissingError, renamed_args
 from .cache import image_files
-from .audit import shortcut_check, shortcut_text, SHORTCUT_ALARM
+from .audit import shortcut_check, shortcut_text, shortcut_alarm
 from .data import fast_dls, sample_files
 from .degrade import RandomDegrade
 from .models import is_vit, resolve_pretrained
@@ -155,7 +155,7 @@ def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), o
     bs, valid_pct = bs or (CPU_RECIPE['bs'] if size <= 64 else 64), ifnone(valid_pct, CPU_RECIPE['valid_pct'] if recipe else 0.2)
     fs = image_files(ds)[1]                               # (the loaders below take the same scan, kept in memory)
     score, _, n_read = shortcut_check(fs, [Path(f).parent.name for f in fs])   # classes told apart by how their files were made?
-    if score is not None and score > SHORTCUT_ALARM: warnings.warn(shortcut_text(score, n_read, f' ({ds.train.name})'))
+    if shortcut_alarm(score, n_read): warnings.warn(shortcut_text(score, n_read, f' ({ds.train.name})'))
     files = sample_files(fs, max_n) if max_n else None
     dls = fast_dls(ds, size=size, bs=min(bs, max(2, int(len(files or fs)*(1-valid_pct))//2)), valid_pct=valid_pct, seed=seed,
                    files=files, batch_tfms=([Flip()] if flip else []) + ([RandomDegrade()] if robust else []))
@@ -191,6 +191,7 @@ def _finish_run(run:Path, learn, cfg:dict, test_folder:DataFolder|None, plots:bo
     else:                                                    # e.g. a network of one's own that no name rebuilds: fastai's pickle
         warnings.warn(f"{why}: the run's detector is model.pkl (fastai's export), without its threshold, band or ONNX copies")
         export_detector(learn, run/'model.pkl'); cfg['detector'] = 'model.pkl'
+        det = learn                                          # evaluated as the pickle predicts: at 0.5, no band
     if plots: save_figure(plot_history(learn.history), run/'history.png')
     (run/'config.json').write_text(json.dumps(cfg, indent=1))
     metrics = evaluate_run(run, test_folder, det=det, plots=plots, card=True) if test_folder is not None else None
@@ -219,7 +220,7 @@ def write_report(run:str|Path, # A run folder, or a `Run`
         h = pd.read_csv(hist)
         b = int(h.valid_loss.argmin())
         md += ['## Training', '', f"Best validation loss {h.valid_loss.iloc[b]:.4f} (accuracy {100*h.accuracy.iloc[b]:.2f}%) in row {b+1} of "
-               f"{len(h)} (phase {h.phase.iloc[b]}, epoch {h.epoch.iloc[b]}); that epoch's weights are in `models/` and the run's detector (`detector/`).", '',
+               f"{len(h)} (phase {h.phase.iloc[b]}, epoch {h.epoch.iloc[b]}); that epoch's weights are in `models/` and the run's detector (`{cfg.get('detector', 'model.pkl')}`).", '',
                h.to_markdown(index=False, floatfmt='.4g'), '']
         if (run/'history.png').exists(): md += ['![history](history.png)', '']
     for mf in sorted(run.glob('metrics*.json')):

@@ -135,7 +135,8 @@ def train_model(dls:DataLoaders, # Loaders from `cifake_dls` or `fast_dls`
     if model is not None: learn = Learner(dls, model, metrics=[error_rate, accuracy], path=out, **kwargs)
     else:
         learn = vision_learner(dls, get_arch(arch), metrics=[error_rate, accuracy], pretrained=pretrained, path=out, **kwargs)
-        learn.model.cfg = vision_config(arch, dls.c)     # what a saved detector rebuilds it from (`None`: nothing can)
+        head = set(kwargs) & {'cut', 'n_in', 'custom_head', 'concat_pool', 'pool', 'lin_ftrs', 'ps', 'first_bn', 'bn_final', 'lin_first', 'y_range', 'init'}
+        learn.model.cfg = None if head else vision_config(arch, dls.c)   # what a saved detector rebuilds it from (`None`: nothing can)
     ckpt, last, csv, state = _run_files(learn, fname, arch_name(arch), resume, overwrite)
     gpu = default_device().type == 'cuda'
     if ifnone(mixed_precision, gpu): learn.to_fp16()

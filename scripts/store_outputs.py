@@ -15,6 +15,8 @@ from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
 
 fp.NO_BAR = True                                                             # for every notebook run by this process
+import warnings
+warnings.formatwarning = lambda msg, cat, *args, **kwargs: f"{cat.__name__}: {msg}\n"   # the library's warnings as users read them, without this machine's paths
 # What is removed from stored streams: progress-bar residue, and warnings raised inside third-party packages (torch 2.14's
 # deprecation of `torch.jit.script` that fastai uses, fastai's note on pickles in `load_learner`): not ours to show, and
 # they name this machine's site-packages. The library's own warnings stay.
