@@ -322,7 +322,7 @@ def fit_distance(det, # A detector (or learner) on the fast loader whose network
         feats = [stage_features(m.model, m.normalise(torch.from_numpy(x[pick[i:i+1024]])), layers)[1] for i in range(0, len(pick), 1024)]
     old = det._bank, det._bank_version, det.config.get('distance')
     try:
-        det._bank, det._bank_version = torch.cat(feats).half().numpy(), _weights_version(det.learn.model)   # half: half the size, distances within 1e-3
+        det._bank, det._bank_version = torch.cat(feats).as_subclass(torch.Tensor).half().numpy(), _weights_version(det.learn.model)   # half: half the size, distances within 1e-3; (a fastai tensor type can come through a fine-tuned body)
         det.config['distance'] = dict(layers=layers, k=k, keep=keep, n_bank=len(pick))
         _, d = _pixel_outputs(det.pixels_model(), x_valid)
         det.config['distance']['cutoff'] = float(np.quantile(d, q, method='higher'))   # split-conformal (at least the ceil((n+1) keep)-th smallest)

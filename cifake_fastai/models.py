@@ -166,7 +166,8 @@ class PixelsToProbs(nn.Module):
     def outputs(self, x)->tuple:
         "(probabilities, distances or `None`) as numpy arrays, for a numpy batch of uint8 images."
         with torch.inference_mode(): o = self(torch.from_numpy(np.array(x)))     # (a copy: a read-only cache is not writable)
-        return (o[0].numpy(), o[1].numpy()) if isinstance(o, tuple) else (o.numpy(), None)
+        plain = lambda t: t.as_subclass(torch.Tensor).numpy()                    # (a fastai tensor type has no .numpy())
+        return (plain(o[0]), plain(o[1])) if isinstance(o, tuple) else (plain(o), None)
 
 # %% ../nbs/04b_models.ipynb
 class WeightsUnavailableError(CifakeError, RuntimeError):
