@@ -13,7 +13,7 @@ the wall time of the whole process (interpreter start included) and the memory i
 Last line: RESULT seconds=<median> rss_mb=<max> torch_imported=<0|1> [slim_seconds=<median> slim_rss_mb=<max> slim_mb=<installed size>
 full_mb=<installed size>] runs=<n>
 """
-import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, shutil, statistics, subprocess, sys, tempfile
 from pathlib import Path
 from provenance import recorded
 
@@ -40,11 +40,15 @@ def measure(python:Path, img:Path, runs:int)->tuple:
     heavy = timed([str(python), '-c', CHECK, str(img)])[2].strip().splitlines()[-1]
     return statistics.median(r[0] for r in res), max(r[1] for r in res), heavy
 
-def site_mb(python:Path)->float:
-    "Installed size of an environment's packages (its site-packages, without pip and setuptools, which every venv has), in MB."
+def site_sizes(python:Path)->dict:
+    "MB of each entry of an environment's site-packages."
     sp = Path(subprocess.check_output([str(python), '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], text=True).strip())
-    return sum(f.stat().st_size for d in sp.iterdir() if not d.name.startswith(('pip', 'setuptools', '_distutils'))
-               for f in ([d] if d.is_file() else d.rglob('*')) if f.is_file() and not f.is_symlink())/2**20
+    return {d.name: sum(f.stat().st_size for f in ([d] if d.is_file() else d.rglob('*')) if f.is_file() and not f.is_symlink())/2**20
+            for d in sp.iterdir()}
+
+def site_mb(sizes:dict)->float:
+    "Installed size of an environment's packages, without pip and setuptools (which every venv has), in MB."
+    return sum(mb for n, mb in sizes.items() if not n.startswith(('pip', 'setuptools', '_distutils')))
 
 def slim_venv(d:Path)->Path:
     "A fresh venv with the prediction-only install."
@@ -59,19 +63,18 @@ def main(runs:int, slim:bool):
         img = Path(d)/'one.jpg'
         shutil.copy(sorted((ROOT/'cifake_fastai'/'sample'/'test'/'FAKE').iterdir())[0], img)
         s, rss, heavy = measure(Path(sys.executable), img, runs)
-        full = site_mb(Path(sys.executable))
+        full = site_mb(site_sizes(Path(sys.executable)))
         print(f"full install ({full:,.0f} MB of packages): cifake predict one.jpg {s:.2f} s (median of {runs}), peak RSS {rss:.0f} MB; {heavy}")
         line = f"RESULT seconds={s:.2f} rss_mb={rss:.0f} torch_imported={int('torch' in heavy)}"
         if slim:
             py = slim_venv(Path(d)/'slim')
             ss, srss, sheavy = measure(py, img, runs)
-            smb = site_mb(py)
+            sizes = site_sizes(py)
+            smb = site_mb(sizes)
             pkgs = subprocess.check_output([str(py), '-m', 'pip', 'list', '--format=freeze'], text=True).split()
             print(f"prediction-only install ({smb:,.0f} MB of packages: {', '.join(p for p in pkgs if not p.startswith(('pip=', 'setuptools=')))}): "
                   f"{ss:.2f} s (median of {runs}), peak RSS {srss:.0f} MB; {sheavy}")
-            sp = Path(subprocess.check_output([str(py), '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], text=True).strip())
-            sizes = sorted(((sum(f.stat().st_size for f in ([p] if p.is_file() else p.rglob('*')) if f.is_file())/2**20, p.name) for p in sp.iterdir()), reverse=True)
-            print('largest: ' + ', '.join(f'{n} {mb:.0f} MB' for mb, n in sizes[:8]))
+            print('largest: ' + ', '.join(f'{n} {mb:.0f} MB' for n, mb in sorted(sizes.items(), key=lambda o: -o[1])[:8]))
             line += f" slim_seconds={ss:.2f} slim_rss_mb={srss:.0f} slim_mb={smb:.0f} full_mb={full:.0f}"
         print(line + f" runs={runs}")
 

@@ -4,10 +4,10 @@
 
 # %% auto 0
 __all__ = ['SHORTCUT_ALARM', 'DatasetAudit', 'overlap_table', 'overlap_rows', 'file_facts', 'shortcut_check', 'shortcut_alarm',
-           'shortcut_text', 'audit_dataset']
+           'shortcut_text', 'warn_shortcuts', 'audit_dataset']
 
 # %% ../nbs/03_audit.ipynb
-import hashlib, os
+import hashlib, os, warnings
 from collections import Counter
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -115,6 +115,7 @@ def file_facts(f:str|Path, # An image file
                         exif=int(bool(im.info.get('exif'))), icc=int('icc_profile' in im.info), progressive=int(bool(im.info.get('progressive'))))
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError): return None    # unreadable: the audit lists those apart
 
+# %% ../nbs/03_audit.ipynb
 def _describe(facts:pd.DataFrame)->pd.DataFrame:
     "Each fact's commonest value per class, with its share and how many other values occur."
     f = facts.assign(size=facts.width.astype(str) + 'x' + facts.height.astype(str))
@@ -144,6 +145,7 @@ def shortcut_check(files:list, # Image files
     score = cross_val_score(RandomForestClassifier(50, random_state=seed), x, facts.label, cv=cv, scoring='balanced_accuracy')
     return float(score.mean()), _describe(facts), len(facts)
 
+# %% ../nbs/03_audit.ipynb
 def shortcut_alarm(score:float|None, # From `shortcut_check`
                    n:int, # Files it read
                   )->bool:
@@ -163,6 +165,13 @@ def shortcut_text(score:float|None, # From `shortcut_check`
     return ("WARNING: " + said + f". Clearly above {100*SHORTCUT_ALARM:.0f}% the classes differ in how their files were made, and a detector can "
             "learn that instead of the images (and fail on files made otherwise): give both classes the same formats, sizes and "
             "encoding (e.g. re-encode every image alike) before training. The facts per class are in the audit's `shortcuts` table")
+
+def warn_shortcuts(files:list, # Image files in class folders (each labelled by its folder's name)
+                   where:str='', # Which folder, for the message (e.g. ' (train)')
+                  ):
+    "Warn when the files' facts alone tell their classes apart (`shortcut_alarm`): what `train_run` checks before it trains."
+    score, _, n = shortcut_check(files, [Path(f).parent.name for f in files])
+    if shortcut_alarm(score, n): warnings.warn(shortcut_text(score, n, where))
 
 # %% ../nbs/03_audit.ipynb
 def audit_dataset(path:str|Path|DataFolder, # Dataset root with `train/` and/or `test/`, a single folder of class folders, or a `DataFolder`

@@ -5,8 +5,9 @@
 # %% auto 0
 __all__ = ['WEIGHTS', 'CONFIG', 'ONNX', 'ONNX_INT8', 'CARD', 'HUB', 'RUN_DETECTOR', 'DISTANCE', 'DISTANCE_LAYERS', 'THRESHOLD',
            'ENGINES', 'INT8_TOLERANCE', 'shipped_detector', 'file_sha256', 'verdicts_at', 'decoded_size', 'Detector',
-           'as_detector', 'fit_distance', 'save_detector', 'load_detector', 'export_detector', 'export_onnx',
-           'onnx_session', 'openvino_model', 'calibration_error', 'export_int8', 'hub_folder', 'push_detector']
+           'as_detector', 'held_out_needed', 'fit_distance', 'save_detector', 'load_detector', 'export_detector',
+           'export_onnx', 'onnx_session', 'openvino_model', 'calibration_error', 'export_int8', 'hub_folder',
+           'push_detector']
 
 # %% ../nbs/06a_detector.ipynb
 import contextlib, hashlib, json, re, shutil, warnings
@@ -92,9 +93,10 @@ def _weights_version(m)->int:
     "A number that changes whenever a parameter or buffer of `m` is changed in place (PyTorch's version counters)."
     return sum(t._version for t in list(m.parameters()) + list(m.buffers()))
 
-def _full_install(f):
-    "`f()`, or a one-line `CifakeError` where the prediction-only install lacks PyTorch or fastai."
-    try: return f()
+@contextlib.contextmanager
+def _full_install():
+    "Turn a missing PyTorch or fastai (the prediction-only install) into a one-line `CifakeError`."
+    try: yield
     except ModuleNotFoundError as e:
         if e.name.split('.')[0] not in ('torch', 'fastai', 'torchvision', 'timm', 'cv2'): raise
         raise CifakeError(f"this needs the full install ({e.name} is missing): pip install cifake_fastai; the prediction-only install runs "
@@ -148,6 +150,8 @@ class Detector:
     decoded_size = property(lambda self: self.config.get('cache_size'), doc="The side it decodes images at (`None`: its loaders decode them)")
     name = property(lambda self: self.config.get('arch') or 'detector', doc="Its network's name")
     distance = property(lambda self: self.config.get('distance'), doc="Its distance rule (`fit_distance`): `layers`, `k`, `cutoff`, `keep`; or `None`")
+    distance_layers = property(lambda self: DISTANCE_LAYERS.get(self.name, DISTANCE_LAYERS.get(self.config.get('builder'))),
+                               doc="The children of its network `fit_distance` reads unless told (`DISTANCE_LAYERS`), or `None`")
     def far(self, distance)->np.ndarray:
         "Whether each distance is at or past its distance rule's cut-off (a missing one, NaN, too: nothing vouches for that image)."
         return ~(np.asarray(distance, dtype=float) < self.distance['cutoff'])
@@ -170,14 +174,15 @@ class Detector:
                               f"fix 'band' or 'threshold' in its {CONFIG} (save writes them from choose_unsure_band)")
         return lo, hi
 
-    @property
-    def learn(self):
-        "Its network as a fastai `Learner`: the one it wraps, or one built from its folder's weights the first time it is asked for."
-        if self._learn is None:
-            if self.path is None: raise CifakeError("this detector has neither a learner nor a folder to build one from")
-            self._learn = _full_install(lambda: _learner_from(self.path, self.config, self.cpu))
-            self._version = _weights_version(self._learn.model)    # the weights its ONNX copies hold
-        return self._learn
+# %% ../nbs/06a_detector.ipynb
+def _learner(self:Detector):
+    "Its network as a fastai `Learner`: the one it wraps, or one built from its folder's weights the first time it is asked for."
+    if self._learn is None:
+        if self.path is None: raise CifakeError("this detector has neither a learner nor a folder to build one from")
+        with _full_install(): self._learn = _learner_from(self.path, self.config, self.cpu)
+        self._version = _weights_version(self._learn.model)    # the weights its ONNX copies hold
+    return self._learn
+Detector.learn = property(_learner)            # (not `@patch`: it would set this page's `learn`, a learner, to None)
 
 # %% ../nbs/06a_detector.ipynb
 def as_detector(o, # A `Detector`, or a trained `Learner`
@@ -294,6 +299,14 @@ def _pixel_outputs(m, x:np.ndarray, bs:int=1024)->tuple:
     return np.concatenate([p for p, _ in outs]), (None if outs[0][1] is None else np.concatenate([d for _, d in outs]))
 
 # %% ../nbs/06a_detector.ipynb
+def held_out_needed(keep:float, # Share of new images the distance rule is to answer
+                   )->int:
+    "The fewest held-out images from which `fit_distance` can set a cut-off that answers `keep` of new ones (split-conformal: ceil((n + 1) keep) <= n)."
+    if not 0 < keep < 1: raise CifakeError(f"keep={keep}: the share of held-out images answered is between 0 and 1")
+    n = max(1, int(keep/(1 - keep)) - 1)
+    while np.ceil((n + 1)*keep) > n: n += 1
+    return n
+
 def fit_distance(det, # A detector (or learner) on the fast loader whose network `stage_features` can read
                  x:np.ndarray, # Training images, decoded as it decodes them: uint8 (n, h, w, 3)
                  x_valid:np.ndarray, # Held-out images, likewise: the cut-off is fitted on them
@@ -307,15 +320,15 @@ def fit_distance(det, # A detector (or learner) on the fast loader whose network
     import torch
     from cifake_fastai.models import stage_features
     det = as_detector(det)
-    layers = list(layers or DISTANCE_LAYERS.get(det.name, DISTANCE_LAYERS.get(det.config.get('builder'), [])))
+    layers = list(layers or det.distance_layers or [])
     if not layers: raise CifakeError(f"fit_distance does not know which layers of {det.name} to read: pass layers= (names of its children)")
-    if not 0 < keep < 1: raise CifakeError(f"keep={keep}: the share of held-out images answered is between 0 and 1")
     if det.decoded_size is None: raise CifakeError("fit_distance reads detectors on the fast loader (fast_dls), as save writes them")
     x, x_valid = np.asarray(x), np.asarray(x_valid)
     if x.dtype != np.uint8 or x_valid.dtype != np.uint8 or x.ndim != 4 or x_valid.ndim != 4:
         raise CifakeError("fit_distance takes decoded uint8 images (n, h, w, 3)")
-    n = len(x_valid); q = np.ceil((n + 1)*keep)/n
-    if q > 1: raise CifakeError(f"{n} held-out images cannot set a cut-off that answers {keep:.0%} of new ones: give at least {int(np.ceil(keep/(1 - keep)))}")
+    n, need = len(x_valid), held_out_needed(keep)
+    if n < need: raise CifakeError(f"{n} held-out images cannot set a cut-off that answers {keep:.0%} of new ones: give at least {need}")
+    q = np.ceil((n + 1)*keep)/n
     pick = np.sort(np.random.default_rng(seed).choice(len(x), min(n_bank, len(x)), replace=False))
     m = det.pixels_model()
     with torch.inference_mode():
@@ -415,7 +428,8 @@ def load_detector(path:str|Path|None=None, # Folder from `save` (or its `model.s
         hint = 'the package was installed without its shipped/ folder: reinstall it' if path is None else \
                'give a folder written by save_detector, a file written by export_detector, or a run folder'
         raise PathMissingError(f"{p}: no detector there ({hint})")
-    return Detector.from_learner(_full_install(lambda: __import__('fastai.learner', fromlist=['load_learner'])).load_learner(p, cpu=cpu))
+    with _full_install(): from fastai.learner import load_learner
+    return Detector.from_learner(load_learner(p, cpu=cpu))
 
 def export_detector(learn, # A trained `Learner`, or a `Detector` around one
                     fname:str|Path='detector.pkl', # File to write (relative to `learn.path`)

@@ -21,7 +21,7 @@ from .core import renamed, renamed_args, CifakeError, data_folder, DataFolder, D
 from .cache import image_files
 from .audit import overlap_table, overlap_rows
 from .data import sample_files, folder_dataset, source_labeller
-from .detector import as_detector, Detector, fit_distance, calibration_error, DISTANCE_LAYERS, THRESHOLD, RUN_DETECTOR, CARD, CONFIG, WEIGHTS, ONNX, ONNX_INT8, DISTANCE, load_detector
+from .detector import as_detector, Detector, fit_distance, held_out_needed, calibration_error, THRESHOLD, RUN_DETECTOR, CARD, CONFIG, WEIGHTS, ONNX, ONNX_INT8, DISTANCE, load_detector
 from .models import TemperatureCE
 from .inference import predict_probs
 from .core import OutputExistsError, PathMissingError
@@ -174,8 +174,8 @@ def fit_detector(det, # A trained `Learner` on the fast loader (`train_model`, `
     with det.learn.no_bar(): calibrate(det, valid)
     if not det.binary: return det                                    # thresholds and bands are for REAL/FAKE detectors
     x, y = valid.x, np.array(det.vocab)[valid.y] == 'FAKE'
-    known = DISTANCE_LAYERS.get(det.name, DISTANCE_LAYERS.get(det.config.get('builder')))   # which features of its network to read
-    if keep is not None and known and len(x) >= int(np.ceil(keep/(1 - keep))): fit_distance(det, dls.train.x, x, keep=keep, n_bank=n_bank)
+    known = det.distance_layers                                     # which features of its network to read
+    if keep is not None and known and len(x) >= held_out_needed(keep): fit_distance(det, dls.train.x, x, keep=keep, n_bank=n_bank)
     elif keep is not None: warnings.warn(f"no distance rule: {'too few held-out images for one that answers ' + format(keep, '.0%') if known else 'its network names no layers to read (DISTANCE_LAYERS)'}")
     p, d = predict_probs(det, list(x), bs=256, engine='torch', distance=True)
     pf = p[:, det.vocab.index('FAKE')]

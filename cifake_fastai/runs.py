@@ -13,7 +13,7 @@ from fastai.vision.all import Flip, default_device, ifnone, num_distrib
 import cifake_fastai
 from .core import CifakeError, data_folder, DataFolder, DatasetError, OutputExistsError, PathMissingError, renamed_args
 from .cache import image_files
-from .audit import shortcut_check, shortcut_text, shortcut_alarm
+from .audit import warn_shortcuts
 from .data import fast_dls, sample_files
 from .degrade import RandomDegrade
 from .models import is_vit, resolve_pretrained
@@ -105,7 +105,7 @@ def evaluate_run(run:str|Path, # A run folder (with its `detector/`), or a `Run`
                   "A band fitted on few held-out images vouches for few verdicts. The shipped detector's card measures what "
                   "degradations, filters and other photographs do to a detector trained on CIFAKE.")
         write_model_card(run/RUN_DETECTOR, res, title=f"Model card: {cfg.get('arch')} trained on {_short(cfg['train'])}", data=data,
-                         limits=limits, overwrite=True, name=f"{run.parent.name}/{run.name}")
+                         limits=limits, overwrite=True)   # (its instructions name the run folder)
     return rec
 
 # %% ../nbs/10_runs.ipynb
@@ -154,8 +154,7 @@ def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), o
     size = size or (224 if is_vit(arch) or default_device().type == 'cuda' else CPU_RECIPE['size'])
     bs, valid_pct = bs or (CPU_RECIPE['bs'] if size <= 64 else 64), ifnone(valid_pct, CPU_RECIPE['valid_pct'] if recipe else 0.2)
     fs = image_files(ds)[1]                               # (the loaders below take the same scan, kept in memory)
-    score, _, n_read = shortcut_check(fs, [Path(f).parent.name for f in fs])   # classes told apart by how their files were made?
-    if shortcut_alarm(score, n_read): warnings.warn(shortcut_text(score, n_read, f' ({ds.train.name})'))
+    warn_shortcuts(fs, f' ({ds.train.name})')         # classes told apart by how their files were made?
     files = sample_files(fs, max_n) if max_n else None
     dls = fast_dls(ds, size=size, bs=min(bs, max(2, int(len(files or fs)*(1-valid_pct))//2)), valid_pct=valid_pct, seed=seed,
                    files=files, batch_tfms=([Flip()] if flip else []) + ([RandomDegrade()] if robust else []))
