@@ -8,7 +8,6 @@ __all__ = ['grouped_splitter', 'check_split', 'RGBImage', 'cifake_dls', 'LoadRGB
            'class_weights', 'folder_dls']
 
 # %% ../nbs/04_data.ipynb
-import functools
 from fnmatch import fnmatch
 import numpy as np, pandas as pd, torch, torch.nn.functional as F
 from sklearn.model_selection import train_test_split
@@ -88,17 +87,23 @@ class LoadRGB(Transform):
     def __init__(self, size:int=32): self.size = size
     def encodes(self, o): return TensorImage(image2tensor(decode_rgb(o, self.size)[0]))     # files, PIL images, arrays: the one decode
 
-@functools.lru_cache(maxsize=32)
+_resize_matrices = {}
+
 def resize_matrix(n_in:int, # Input length
                   n_out:int, # Output length
                   device='cpu', # Device of the matrix
                   dtype=torch.float32, # Its dtype
                  )->Tensor: # (n_out, n_in)
     "Matrix `W` with `W @ v` equal to `F.interpolate` (bilinear, antialiased when shrinking) of a length-`n_in` signal `v`."
+    key = n_in, n_out, str(device), dtype
+    if key in _resize_matrices: return _resize_matrices[key]
     # row i of the identity is a delta at i: resizing the rows (width) gives column o's weight on input i
     eye = torch.eye(n_in, dtype=torch.float64)[None, None]
     w = F.interpolate(eye, size=(n_in, n_out), mode='bilinear', align_corners=False, antialias=n_out < n_in)
-    return w[0, 0].T.contiguous().to(device=device, dtype=dtype)
+    w = w[0, 0].T.contiguous().to(device=device, dtype=dtype)
+    # kept only when real: made while an exporter traces (a fake tensor), functools.lru_cache would hand the fake one on ever after
+    if type(w) is torch.Tensor: _resize_matrices[key] = w
+    return w
 
 class BatchResize(Transform):
     "Batch transform: bilinear resize of a batch of images to `size` on its device, as two matrix products."

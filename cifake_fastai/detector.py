@@ -291,7 +291,7 @@ def pixels_model(self:Detector):
     self._check_bank()
     return PixelsToProbs(copy.deepcopy(self.learn.model).float().cpu().eval(), self.config['mean'], self.config['std'], self.temperature,
                          bank=None if self.bank is None else torch.from_numpy(np.asarray(self.bank)), layers=d.get('layers', ()), k=d.get('k', 5),
-                         size=self.config.get('input_size'))
+                         size=self.config.get('input_size'), decoded_size=self.decoded_size)
 
 def _pixel_outputs(m, x:np.ndarray, bs:int=1024)->tuple:
     "(probabilities, distances or None) of a `PixelsToProbs` for uint8 images, a batch at a time."
@@ -335,7 +335,7 @@ def fit_distance(det, # A detector (or learner) on the fast loader whose network
         feats = [stage_features(m.model, m.normalise(torch.from_numpy(x[pick[i:i+1024]])), layers)[1] for i in range(0, len(pick), 1024)]
     old = det._bank, det._bank_version, det.config.get('distance')
     try:
-        det._bank, det._bank_version = torch.cat(feats).as_subclass(torch.Tensor).half().numpy(), _weights_version(det.learn.model)   # half: half the size, distances within 1e-3; (a fastai tensor type can come through a fine-tuned body)
+        det._bank, det._bank_version = torch.cat(feats).half().numpy(), _weights_version(det.learn.model)   # half: half the size, distances within 1e-3
         det.config['distance'] = dict(layers=layers, k=k, keep=keep, n_bank=len(pick))
         _, d = _pixel_outputs(det.pixels_model(), x_valid)
         det.config['distance']['cutoff'] = float(np.quantile(d, q, method='higher'))   # split-conformal (at least the ceil((n+1) keep)-th smallest)

@@ -144,18 +144,22 @@ class PixelsToProbs(nn.Module):
                  layers:list=(), # The children `stage_features` reads
                  k:int=5, # The distance is to the k-th nearest of the bank
                  size:int|None=None, # The network's input side, when the images are resized to it after decoding (as `BatchResize`)
+                 decoded_size:int|None=None, # The side of the decoded images it is given, when they are resized to `size`
                 ):
         super().__init__()
-        self.model, self.temperature, self.layers, self.k, self.size = model, float(temperature), list(layers), k, size
+        self.model, self.temperature, self.layers, self.k = model, float(temperature), list(layers), k
+        self.size = None if size == decoded_size else size
+        if self.size is not None and decoded_size is None: raise CifakeError(f"PixelsToProbs resizes to size={size}: give decoded_size, the side of its input images")
+        # made here, not in forward: inside an exporter's trace, a matrix made (and cached by `resize_matrix`) would be a fake tensor
+        self.register_buffer('resize', None if self.size is None else resize_matrix(decoded_size, self.size).clone())   # (size, decoded_size)
         self.register_buffer('mean', 255*torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))
         self.register_buffer('std', 255*torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1))
         self.register_buffer('bank', None if bank is None else bank.T.contiguous())     # (d, n), as stored (half: half the ONNX file)
     def normalise(self, x):
         "uint8 images (n, h, w, 3) -> the network's input: normalised, and resized to `size` as the loaders' `BatchResize` does."
         x = (x.permute(0, 3, 1, 2).float() - self.mean)/self.std
-        if self.size is None or x.shape[-2:] == (self.size, self.size): return x
-        wh, ww = (resize_matrix(int(n), self.size) for n in x.shape[-2:])      # the same matrices: the same numbers
-        return wh @ x @ ww.T
+        if self.resize is None: return x
+        return self.resize @ x @ self.resize.T                              # `BatchResize`'s matrix: the same numbers
     def forward(self, x): return self.normalised(self.normalise(x))
     def normalised(self, x):
         "The outputs for a batch already normalised (n, 3, h, w), as the learner's loaders give it."
@@ -165,8 +169,7 @@ class PixelsToProbs(nn.Module):
     def outputs(self, x)->tuple:
         "(probabilities, distances or `None`) as numpy arrays, for a numpy batch of uint8 images."
         with torch.inference_mode(): o = self(torch.from_numpy(np.array(x)))     # (a copy: a read-only cache is not writable)
-        plain = lambda t: t.as_subclass(torch.Tensor).numpy()                    # (a fastai tensor type has no .numpy())
-        return (plain(o[0]), plain(o[1])) if isinstance(o, tuple) else (plain(o), None)
+        return (o[0].numpy(), o[1].numpy()) if isinstance(o, tuple) else (o.numpy(), None)
 
 # %% ../nbs/04b_models.ipynb
 class WeightsUnavailableError(CifakeError, RuntimeError):

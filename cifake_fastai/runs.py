@@ -17,7 +17,7 @@ from .audit import warn_shortcuts
 from .data import fast_dls, sample_files
 from .degrade import RandomDegrade
 from .models import is_vit, resolve_pretrained
-from .distrib import on_main, main_process, barrier
+from .distrib import on_main, main_process
 from .train import CPU_RECIPE, train_cpu_recipe, train_model, seconds_per_epoch, plot_history
 from fastcore.basics import store_attr
 from .detector import export_detector, load_detector, RUN_DETECTOR
@@ -177,8 +177,7 @@ def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), o
                               fname=f'{arch}-cifake-opt', channels_last=True if default_device().type == 'cuda' or size <= 64 else None)
     cfg.update(train_seconds=round(time.time() - t0, 1), epochs_run=len(learn.history), best_valid_loss=float(learn.history.valid_loss.min()),
                best_valid_accuracy=float(learn.history.accuracy.iloc[int(learn.history.valid_loss.values.argmin())]))
-    metrics = _finish_run(run, learn, cfg, ds if test_dir is not None else None, plots, t0) if main_process() else None   # one process writes
-    barrier()
+    metrics = on_main(lambda: _finish_run(run, learn, cfg, ds if test_dir is not None else None, plots, t0))   # one process writes, alone
     return Run(run, learn, cfg, metrics)
 
 # %% ../nbs/10_runs.ipynb
