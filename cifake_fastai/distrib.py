@@ -31,6 +31,7 @@ def barrier():
     "Wait until every process of a distributed run gets here (nothing to wait for in one process)."
     if distributed(): _process_group(); torch.distributed.barrier()
 
+# %% ../nbs/04c_distrib.ipynb
 @contextlib.contextmanager
 def alone():
     "Within it, this process works as the only one: fastai gathers nothing from the others (`get_preds` in one process of several waits for them forever)."
@@ -57,6 +58,7 @@ def on_main(fn):
     if box[0][0] == 'failed': raise RuntimeError(f"the main process failed: {box[0][1]}")
     return box[0][1]
 
+# %% ../nbs/04c_distrib.ipynb
 class _ShardedDL(DistributedDL):
     "fastai's `DistributedDL`, with its shuffled order broadcast on the process group's device: CPU processes (gloo) too."
     def _broadcast(self, t, rank):
