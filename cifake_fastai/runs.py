@@ -154,7 +154,7 @@ def train_run(path:str|Path|None=None, # Dataset root with train/ (and test/), o
     size = size or (224 if is_vit(arch) or default_device().type == 'cuda' else CPU_RECIPE['size'])
     bs, valid_pct = bs or (CPU_RECIPE['bs'] if size <= 64 else 64), ifnone(valid_pct, CPU_RECIPE['valid_pct'] if recipe else 0.2)
     fs = image_files(ds)[1]                               # (the loaders below take the same scan, kept in memory)
-    warn_shortcuts(fs, f' ({ds.train.name})')         # classes told apart by how their files were made?
+    if main_process(): warn_shortcuts(fs, f' ({ds.train.name})')   # classes told apart by how their files were made? (once)
     files = sample_files(fs, max_n) if max_n else None
     dls = fast_dls(ds, size=size, bs=min(bs, max(2, int(len(files or fs)*(1-valid_pct))//2)), valid_pct=valid_pct, seed=seed,
                    files=files, batch_tfms=([Flip()] if flip else []) + ([RandomDegrade()] if robust else []))

@@ -16,11 +16,11 @@ from execnb.shell import CaptureShell
 
 fp.NO_BAR = True                                                             # for every notebook run by this process
 import warnings
-warnings.formatwarning = lambda msg, cat, *args, **kwargs: f"{cat.__name__}: {msg}\n"   # the library's warnings as users read them, without this machine's paths
-# What is removed from stored streams: progress-bar residue, and warnings raised inside third-party packages (torch 2.14's
-# deprecation of `torch.jit.script` that fastai uses, fastai's note on pickles in `load_learner`): not ours to show, and
-# they name this machine's site-packages. The library's own warnings stay.
-RESIDUE = re.compile(r'█*\r|[^\n]*site-packages/[^\n]*Warning: .*?\n  [^\n]*\n', re.S)   # warning, then its source line
+# The library's warnings as users read them, without this machine's paths; warnings raised inside third-party packages
+# (torch 2.14's deprecation of `torch.jit.script` that fastai uses, fastai's note on pickles in `load_learner`) not at all:
+# not ours to show.
+warnings.formatwarning = lambda msg, cat, filename, *args, **kwargs: '' if 'site-packages' in filename else f"{cat.__name__}: {msg}\n"
+RESIDUE = re.compile(r'█*\r')                                               # progress-bar residue
 
 NBS = Path(__file__).resolve().parents[1]/'nbs'
 LEAKS = re.compile(r'/tmp/|/work/|/root/|/home/|site-packages|ipython-input|\r|█')
