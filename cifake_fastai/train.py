@@ -7,9 +7,10 @@ __all__ = ['CPU_RECIPE', 'HistoryCSV', 'ResumableSaveModel', 'ResumableEarlyStop
            'train_cpu_recipe', 'EvenShift', 'plot_history', 'seconds_per_epoch']
 
 # %% ../nbs/06_train.ipynb
-import contextlib, io, json, time
+import contextlib, inspect, io, json, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
+from fastai.vision.learner import create_vision_model
 from fastai.vision.all import (
     accuracy, Callback, CrossEntropyLossFlat, DataLoaders, default_device, error_rate, F, Flip, ifnone, L,
     LabelSmoothingCrossEntropyFlat, Learner, Normalize, store_attr, TensorImage, Transform, vision_learner)
@@ -135,7 +136,7 @@ def train_model(dls:DataLoaders, # Loaders from `cifake_dls` or `fast_dls`
     if model is not None: learn = Learner(dls, model, metrics=[error_rate, accuracy], path=out, **kwargs)
     else:
         learn = vision_learner(dls, get_arch(arch), metrics=[error_rate, accuracy], pretrained=pretrained, path=out, **kwargs)
-        head = set(kwargs) & {'cut', 'n_in', 'custom_head', 'concat_pool', 'pool', 'lin_ftrs', 'ps', 'first_bn', 'bn_final', 'lin_first', 'y_range', 'init'}
+        head = set(kwargs) & (set(inspect.signature(create_vision_model).parameters) - {'arch', 'n_out', 'pretrained', 'weights'})   # fastai's head/body options
         learn.model.cfg = None if head else vision_config(arch, dls.c)   # what a saved detector rebuilds it from (`None`: nothing can)
     ckpt, last, csv, state = _run_files(learn, fname, arch_name(arch), resume, overwrite)
     gpu = default_device().type == 'cuda'
