@@ -16,7 +16,7 @@ Last line: RESULT test_acc=<%> test_acc_clean=<%> roc_auc=<x> pr_auc=<x> ece_bef
 unsure_share=<%> sure_acc_clean=<%> train_minutes=<m>
 (then `python benchmarks/robustness.py --before <revision> --card` adds the robustness table to the card)
 """
-import argparse, os, tempfile, time
+import argparse, hashlib, os, tempfile, time
 from pathlib import Path
 
 from provenance import cifake_root, recorded        # benchmarks/provenance.py: output also to benchmarks/results/
@@ -115,7 +115,7 @@ unsure, and the other verdicts are {cal['sure_acc']:.2f}% right ({cal['sure_acc_
 {LIMITS}
 """
 
-def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0, augmix=0.0):
+def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0, augmix=0.0, pixmix=0.0, init=None, lr=None, unsure_mix=False):
     import json, torch, numpy as np
     from fastai.torch_core import set_seed
     from cifake_fastai.core import OutputExistsError
@@ -130,8 +130,9 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0,
     hw = torch.cuda.get_device_name() if torch.cuda.is_available() else f'{os.cpu_count()} CPU cores'
     set_seed(42)
     t = time.time()
+    init_sha = hashlib.sha256(Path(init).read_bytes()).hexdigest() if init else None
     learn = train_cpu_recipe(root/'train', out=out, overwrite=True, robust=True, width=width, p=p, strength=strength, augmix=augmix,
-                             **({'epochs': epochs} if epochs else {}))
+                             pixmix=pixmix, unsure_mix=unsure_mix, init=init, **({'epochs': epochs} if epochs else {}), **({'lr': lr} if lr else {}))
     minutes = (time.time() - t)/60
     print(learn.history.to_string(index=False), flush=True)
     vocab = list(learn.dls.vocab); pos = vocab.index('FAKE')
@@ -155,14 +156,15 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0,
     rec = ev.record
     det.save(dest, overwrite=overwrite, unsure_accuracy=BAND_ACCURACY, epochs=len(learn.history), n_train=len(learn.dls.train_ds),
                   n_valid=len(learn.dls.valid_ds), n_params=sum(w.numel() for w in learn.model.parameters()),
-                  degrade_p=p, degrade_strength=strength, augmix=augmix,
+                  degrade_p=p, degrade_strength=strength, augmix=augmix, pixmix=pixmix, unsure_mix=unsure_mix, init_sha256=init_sha, lr=lr,
                   test=dict(accuracy=rec['accuracy'], accuracy_clean=rec['clean']['accuracy'], roc_auc=rec['roc_auc'], pr_auc=rec['pr_auc']),
                   calibration=cal)
     cfg = json.loads((dest/'config.json').read_text())
     fig = plot_reliability(yt, {'before (T = 1)': raw.probs[:, pos], f'after (T = {T:.2f})': pt})
     fig.savefig(dest/'reliability.png', dpi=100, bbox_inches='tight')
     cmd = 'python benchmarks/train_detector.py --overwrite' + (f' --epochs {epochs}' if epochs else '') + \
-          (f' --width {width}' if width != 16 else '') + (f' --p {p}' if p != 0.5 else '') + (f' --strength {strength}' if strength != 1 else '') + (f' --augmix {augmix}' if augmix else '')
+          (f' --width {width}' if width != 16 else '') + (f' --p {p}' if p != 0.5 else '') + (f' --strength {strength}' if strength != 1 else '') + (f' --augmix {augmix}' if augmix else '') + \
+          (f' --pixmix {pixmix}' if pixmix else '') + (' --unsure-mix' if unsure_mix else '') + (f' --init {init}' if init else '') + (f' --lr {lr}' if lr else '')
     from cifake_fastai.evaluate import card_parts, with_card_parts
     (dest/'MODEL_CARD.md').write_text(with_card_parts(card(cfg, rec, cal, cmd, hw, minutes),       # the parts every detector's card has
                                                       card_parts(load_detector(dest), ev, 'detector', 'Model card: the shipped CIFAKE detector')))
@@ -186,6 +188,10 @@ if __name__ == '__main__':
     p.add_argument('--p', type=float, default=0.5, help='share of training images degraded')
     p.add_argument('--strength', type=float, default=1.0, help='strength of the degradations (0-1)')
     p.add_argument('--augmix', type=float, default=0.0, help='share of training images also mixed by AugMix (RandomAugMix)')
+    p.add_argument('--pixmix', type=float, default=0.0, help='share of training images also mixed with fractal pictures (RandomPixMix)')
+    p.add_argument('--unsure-mix', action='store_true', help="with --pixmix: mixed images' targets move toward 50/50 by how much the mix covers (PixMixUnsure)")
+    p.add_argument('--init', default=None, help="start from these weights (a detector's model.safetensors) instead of from scratch")
+    p.add_argument('--lr', type=float, default=None, help="peak learning rate (default: the recipe's)")
     p.add_argument('--name', default='detector', help='results file: benchmarks/results/<name>.txt')
     a = p.parse_args()
-    with tempfile.TemporaryDirectory() as out, recorded(a.name): main(a.data, a.dest, a.overwrite, out, a.epochs, a.width, a.p, a.strength, a.augmix)
+    with tempfile.TemporaryDirectory() as out, recorded(a.name): main(a.data, a.dest, a.overwrite, out, a.epochs, a.width, a.p, a.strength, a.augmix, a.pixmix, a.init, a.lr, a.unsure_mix)

@@ -4,7 +4,8 @@
 
 # %% auto 0
 __all__ = ['FILTERS', 'PERTURBATIONS', 'DEGRADATIONS', 'encode', 'jpeg', 'rescale', 'blur', 'noise', 'upscale', 'crop_resize',
-           'chain', 'degrade_image', 'RandomDegrade', 'RandomAugMix']
+           'chain', 'degrade_image', 'RandomDegrade', 'RandomAugMix', 'fractal_pictures', 'pixmix_batch',
+           'RandomPixMix']
 
 # %% ../nbs/04a_degrade.ipynb
 import io, zlib
@@ -261,3 +262,84 @@ class RandomAugMix(Transform):
         for g in idx.split(self.group): out[g] = self.aug(x[g])
         return TensorImage(out)
     def __repr__(self): return f"RandomAugMix(p={self.p})"
+
+# %% ../nbs/04a_degrade.ipynb
+def fractal_pictures(n:int=512, # Pictures
+                     size:int=32, # Their side in pixels
+                     seed:int=0, # Seed of the draw (the same seed gives the same pictures)
+                     points:int=8192, # Points of each picture's chaos game
+                    )->torch.Tensor: # uint8 (n, 3, size, size)
+    "Coloured iterated-function-system fractals (2-4 random contractive affine maps, chaos game), the mixing pictures of `RandomPixMix`."
+    rng = np.random.default_rng(seed)
+    k = rng.integers(2, 5, n)                                       # maps per picture
+    A = rng.uniform(-1, 1, (n, 4, 2, 2))
+    A *= (rng.uniform(0.5, 0.95, (n, 4))/np.linalg.svd(A, compute_uv=False)[..., 0])[..., None, None]   # contractive maps
+    b, colours = rng.uniform(-1, 1, (n, 4, 2)), rng.uniform(0, 1, (n, 4, 3))
+    walkers, rows = 64, np.arange(n)[:, None]
+    pts, steps = rng.uniform(-1, 1, (n, walkers, 2)), points//walkers
+    xy, which = np.empty((steps, n, walkers, 2)), np.empty((steps, n, walkers), int)
+    for t in range(steps + 8):                                      # every picture and walker at once; 8 steps to reach the attractor
+        j = (rng.random((n, walkers))*k[:, None]).astype(int)
+        pts = np.einsum('nwij,nwj->nwi', A[rows, j], pts) + b[rows, j]
+        if t >= 8: xy[t-8], which[t-8] = pts, j
+    xy, which = xy.transpose(1, 0, 2, 3).reshape(n, -1, 2), which.transpose(1, 0, 2).reshape(n, -1)
+    lo, hi = xy.min(1, keepdims=True), xy.max(1, keepdims=True)
+    ij = np.clip(((xy - lo)/(hi - lo + 1e-9)*size).astype(int), 0, size - 1)
+    flat = (rows*size + ij[..., 1])*size + ij[..., 0]               # (picture, row, column) of every point
+    count = np.bincount(flat.ravel(), minlength=n*size*size).astype(np.float32)
+    rgb = np.stack([np.bincount(flat.ravel(), colours[rows, which][..., c].ravel(), n*size*size) for c in range(3)], -1)
+    rgb = rgb/np.maximum(count, 1)[:, None]*(np.log1p(count)/np.log1p(count.reshape(n, -1).max(1)).repeat(size*size))[:, None]
+    rgb = torch.from_numpy(rgb.reshape(n, size, size, 3)).permute(0, 3, 1, 2).float()
+    rgb = torch.nn.functional.avg_pool2d(rgb, 3, 1, 1, count_include_pad=False)                     # thin strokes into shapes
+    back = torch.from_numpy(rng.uniform(0, 0.5, (n, 3, 1, 1))).float()             # a plain background colour
+    rgb = torch.where(rgb.amax(1, keepdim=True) > 0, rgb/rgb.amax((1, 2, 3), keepdim=True).clamp_min(1e-9), back)
+    return (255*rgb).round().to(torch.uint8).contiguous()
+
+# %% ../nbs/04a_degrade.ipynb
+def _pixmix_weights(n:int, beta:float, device)->tuple:
+    "PixMix's `get_ab`: half the rounds weigh the image below one and add the picture, half above one and subtract it."
+    d = torch.distributions.Beta(torch.tensor([beta, 1., 1.]), torch.tensor([1., beta, beta])).sample((n,)).to(device)
+    low = torch.rand(n, device=device) < 0.5
+    return torch.where(low, d[:, 0], 1 + d[:, 1]), torch.where(low, d[:, 2], -d[:, 2])
+
+def pixmix_batch(img:torch.Tensor, # Float images in [0, 1], (n, 3, h, w)
+                 pictures:torch.Tensor, # uint8 mixing pictures (m, 3, h, w), e.g. `fractal_pictures`
+                 k:int=4, # At most this many rounds per image
+                 beta:float=3., # PixMix's beta: larger gives the pictures more weight
+                )->tuple: # The mixed images in [0, 1], and the share of each image's weight left after the rounds (1: untouched)
+    "PixMix's mixing: one to `k` rounds per image, each adding or multiplying a random picture (flipped, turned) at PixMix's random weights."
+    n, dev = len(img), img.device
+    pics, rounds, kept = pictures.to(dev), torch.randint(1, k + 1, (n,), device=dev), torch.ones(n, device=dev)
+    for r in range(k):
+        pic = pics[torch.randint(0, len(pics), (n,), device=dev)].float()/255
+        pic = torch.where(torch.rand(n, 1, 1, 1, device=dev) < 0.5, pic, pic.flip(-1)).rot90(int(torch.randint(0, 4, ())), (-2, -1))
+        a, b = _pixmix_weights(n, beta, dev)
+        a4, b4 = a.view(n, 1, 1, 1), b.view(n, 1, 1, 1)
+        add = (a4*(2*img - 1) + b4*(2*pic - 1) + 1)/2                            # PixMix's two mixing operations
+        mul = (2*img).pow(a4)*(2*pic).clamp_min(1e-6).pow(b4)/2
+        mixed = torch.where(torch.rand(n, 1, 1, 1, device=dev) < 0.5, add, mul).clamp(0, 1)
+        on = rounds > r
+        img, kept = torch.where(on.view(n, 1, 1, 1), mixed, img), torch.where(on, kept*a.abs()/(a.abs() + b.abs()), kept)
+    return img, kept
+
+class RandomPixMix(Transform):
+    "Training transform: a share `p` of each uint8 batch is mixed with fractal pictures (`pixmix_batch`), each image keeping its label."
+    split_idx, order = 0, 0                 # training only, on uint8 pixels before `IntToFloatTensor` (as `RandomDegrade`)
+    def __init__(self, p:float=0.5, # Share of training images mixed
+                 k:int=4, # At most this many rounds of mixing per image
+                 beta:float=3., # PixMix's beta: larger gives the picture more weight
+                 pictures:torch.Tensor|None=None, # uint8 (n, 3, h, w) mixing pictures at the training size (default: `fractal_pictures()`)
+                ):
+        if not 0 <= p <= 1: raise ValueError(f"p={p}: a probability is between 0 and 1")
+        self.p, self.k, self.beta, self.pictures = p, k, beta, pictures
+    def encodes(self, x:TensorImage):
+        if x.dtype != torch.uint8 or x.ndim != 4:
+            raise TypeError(f"RandomPixMix works on uint8 image batches (n, 3, h, w), not {x.dtype} {tuple(x.shape)}: put it in the fast "
+                            f"loader's batch_tfms")
+        idx = (torch.rand(len(x)) < self.p).nonzero().flatten()
+        if not len(idx): return x
+        if self.pictures is None or self.pictures.shape[-2:] != x.shape[-2:]: self.pictures = fractal_pictures(size=x.shape[-1])
+        out = x.clone()
+        out[idx] = (255*pixmix_batch(x[idx].float()/255, self.pictures, self.k, self.beta)[0]).round().to(torch.uint8)
+        return TensorImage(out)
+    def __repr__(self): return f"RandomPixMix(p={self.p}, k={self.k}, beta={self.beta})"

@@ -4,8 +4,9 @@
 
 # %% auto 0
 __all__ = ['ARCHS', 'high_pass', 'HighPassConv', 'cifake_resnet9', 'get_arch', 'arch_name', 'is_vit', 'has_weights',
-           'own_network', 'input_size', 'vision_config', 'build_network', 'TemperatureCE', 'stage_features',
-           'PixelsToProbs', 'WeightsUnavailableError', 'weights_location', 'ensure_weights', 'resolve_pretrained']
+           'own_network', 'input_size', 'vision_config', 'build_network', 'init_weights', 'TemperatureCE',
+           'stage_features', 'PixelsToProbs', 'WeightsUnavailableError', 'weights_location', 'ensure_weights',
+           'resolve_pretrained']
 
 # %% ../nbs/04b_models.ipynb
 import inspect, warnings
@@ -114,6 +115,24 @@ def build_network(cfg:dict, # What a network records as `model.cfg`: one of our 
                                                      f"({', '.join(sorted(own))}) nor builder='vision_learner'")
     f = own[cfg['arch']]
     return f(**{k: cfg[k] for k in inspect.signature(f).parameters if k in cfg})
+
+# %% ../nbs/04b_models.ipynb
+def init_weights(model:nn.Module, # The network to start from the weights
+                 init:str|Path|dict|None, # A `.safetensors` file (a detector's `model.safetensors`), a state dict, or `None` (leave it as built)
+                )->nn.Module: # `model`, with the weights
+    "Load `init` into `model` (all of its weights, strictly), or leave it as it is when `init` is `None`."
+    if init is None: return model
+    if not isinstance(init, dict):
+        if not Path(init).is_file(): raise CifakeError(f"init={init}: no such weights file; give a detector's model.safetensors")
+        from safetensors.torch import load_file
+        init = load_file(str(init))
+    missing, extra = set(model.state_dict()) - set(init), set(init) - set(model.state_dict())
+    wrong = [k for k in set(init) & set(model.state_dict()) if init[k].shape != model.state_dict()[k].shape]
+    if missing or extra or wrong:
+        raise CifakeError(f"the weights do not fit this network ({len(missing)} missing, {len(extra)} unexpected, {len(wrong)} of another "
+                          f"shape, e.g. {sorted(missing or extra or wrong)[0]}): build it as the weights were trained (arch, width, highpass)")
+    model.load_state_dict(init)
+    return model
 
 # %% ../nbs/04b_models.ipynb
 from fastai.losses import CrossEntropyLossFlat

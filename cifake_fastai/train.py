@@ -4,7 +4,7 @@
 
 # %% auto 0
 __all__ = ['CPU_RECIPE', 'HistoryCSV', 'ResumableSaveModel', 'ResumableEarlyStopping', 'SaveLast', 'train_model',
-           'train_cpu_recipe', 'EvenShift', 'plot_history', 'seconds_per_epoch']
+           'train_cpu_recipe', 'EvenShift', 'PixMixUnsure', 'plot_history', 'seconds_per_epoch']
 
 # %% ../nbs/06_train.ipynb
 import contextlib, inspect, io, json, time
@@ -18,8 +18,8 @@ from fastai.callback.tracker import EarlyStoppingCallback, SaveModelCallback
 from fastai.callback.progress import CSVLogger
 from .core import CifakeError, OutputExistsError, PathMissingError
 from .data import fast_dls, check_split, batch_tfm
-from .degrade import RandomDegrade, RandomAugMix
-from .models import cifake_resnet9, vision_config, get_arch, arch_name, has_weights, own_network, input_size, ensure_weights
+from .degrade import RandomDegrade, RandomAugMix, RandomPixMix
+from .models import cifake_resnet9, vision_config, get_arch, arch_name, has_weights, own_network, input_size, ensure_weights, init_weights
 from .distrib import main_process, barrier, sharded
 
 # %% ../nbs/06_train.ipynb
@@ -177,6 +177,9 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
                      p:float=0.5, # With `robust`: share of training images degraded (loaders given bring their own `RandomDegrade`)
                      strength:float=1., # With `robust`: how strong the strongest degradations are (see `degrade_image`)
                      augmix:float=0., # Share of training images also mixed by AugMix (`RandomAugMix`; `0`: none)
+                     pixmix:float=0., # Share of training images also mixed with fractal pictures (`RandomPixMix`; `0`: none)
+                     unsure_mix:bool=False, # With `pixmix`: mixed images' targets move toward 50/50 by how much the mix covers (`PixMixUnsure`)
+                     init:str|Path|dict|None=None, # Start from these weights (a `.safetensors` file, e.g. a detector's, or a state dict), not from scratch
                      valid_pct:float=CPU_RECIPE['valid_pct'], # Held out to choose the best epoch
                      seed:int=42, # Split seed
                      files=None, # Only these files (see `fast_dls`)
@@ -185,7 +188,7 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
                     )->Learner:
     "Train a detector from scratch at 32 px on a CPU: `cifake_resnet9`, one cycle, label smoothing, flips; with `robust`, on degraded copies too."
     highpass, epochs = ifnone(highpass, not robust), ifnone(epochs, CPU_RECIPE['robust_epochs' if robust else 'epochs'])
-    degrade = ([RandomAugMix(augmix)] if augmix else []) + ([RandomDegrade(p, strength)] if robust else [])
+    degrade = ([RandomAugMix(augmix)] if augmix else []) + ([RandomPixMix(pixmix)] if pixmix and not unsure_mix else []) + ([RandomDegrade(p, strength)] if robust else [])
     if isinstance(path, DataLoaders):
         dls = path                                       # never changed here: the caller's loaders stay as they were built
         if robust and not any(isinstance(t, RandomDegrade) for t in dls.train.after_batch.fs):
@@ -193,10 +196,13 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
                               "fast_dls(path, size=32, batch_tfms=[Flip(), RandomDegrade()])")
         if augmix and not any(isinstance(t, RandomAugMix) for t in dls.train.after_batch.fs):
             raise CifakeError("augmix with loaders of your own: build them with it, e.g. fast_dls(path, size=32, batch_tfms=[Flip(), RandomAugMix()])")
+        if pixmix and not unsure_mix and not any(isinstance(t, RandomPixMix) for t in dls.train.after_batch.fs):
+            raise CifakeError("pixmix with loaders of your own: build them with it, e.g. fast_dls(path, size=32, batch_tfms=[Flip(), RandomPixMix()])")
     else: dls = fast_dls(path, size=CPU_RECIPE['size'], bs=bs, valid_pct=valid_pct, seed=seed, files=files,
                          batch_tfms=[Flip()]*CPU_RECIPE['flip'] + ([EvenShift(shift)] if shift else []) + degrade)
     if smooth: kwargs.setdefault('loss_func', LabelSmoothingCrossEntropyFlat(eps=smooth))
-    return train_model(dls, cifake_resnet9(width, highpass=highpass), epochs=epochs, pretrained=False, lr=lr, patience=None, out=out,
+    if pixmix and unsure_mix: kwargs['cbs'] = L(kwargs.get('cbs')) + [PixMixUnsure(pixmix)]
+    return train_model(dls, init_weights(cifake_resnet9(width, highpass=highpass), init), epochs=epochs, pretrained=False, lr=lr, patience=None, out=out,
                        channels_last=True, **kwargs)
 
 # %% ../nbs/06_train.ipynb
@@ -215,6 +221,41 @@ class EvenShift(Transform):
                 i = ((dy == oy) & (dx == ox)).nonzero().flatten()
                 if len(i): out[i] = pad[i, :, oy:oy+h, ox:ox+w]
         return out
+
+# %% ../nbs/06_train.ipynb
+from fastai.callback.mixup import MixHandler, NoneReduce
+from .degrade import pixmix_batch, fractal_pictures
+
+class PixMixUnsure(MixHandler):
+    "Training callback: a share `p` of each batch is mixed with fractal pictures, each mixed image's target moved toward 50/50 by the share the mix covers."
+    def __init__(self, p:float=0.5, # Share of training images mixed
+                 k:int=4, # At most this many rounds of mixing per image (`pixmix_batch`)
+                 beta:float=3., # PixMix's beta: larger gives the pictures more weight
+                 pictures=None, # uint8 (n, 3, h, w) mixing pictures at the training size (default: `fractal_pictures()`)
+                ):
+        if not 0 <= p <= 1: raise ValueError(f"p={p}: a probability is between 0 and 1")
+        store_attr()
+    def before_train(self):
+        super().before_train()
+        norm = [t for t in self.dls.train.after_batch.fs if isinstance(t, Normalize)]
+        if not norm: raise CifakeError("PixMixUnsure mixes normalised batches: build the loaders with Normalize (fast_dls does)")
+        self.norm = norm[0]
+    def before_batch(self):
+        x = self.xb[0]; n = len(x)
+        self.kept = torch.ones(n, device=x.device)
+        idx = (torch.rand(n) < self.p).nonzero().flatten().to(x.device)
+        if not len(idx): return
+        if self.pictures is None or self.pictures.shape[-2:] != x.shape[-2:]: self.pictures = fractal_pictures(size=x.shape[-1])
+        mean, std = self.norm.mean.to(x.device), self.norm.std.to(x.device)
+        mixed, self.kept[idx] = pixmix_batch((x[idx]*std + mean).clamp(0, 1), self.pictures, self.k, self.beta)
+        x = x.clone(); x[idx] = (mixed - mean)/std
+        self.learn.xb = (x,)
+    def lf(self, pred, *yb):
+        "The loss on its label weighted by `kept`, plus the loss on a 50/50 target weighted by the rest."
+        if not self.training: return self.old_lf(pred, *yb)
+        with NoneReduce(self.old_lf) as lf: loss = lf(pred, *yb)
+        even = -F.log_softmax(pred.float(), 1).mean(1)
+        return (self.kept*loss + (1 - self.kept)*even).mean()
 
 # %% ../nbs/06_train.ipynb
 def plot_history(history, # `learn.history`, a history CSV file, or a `Learner`
