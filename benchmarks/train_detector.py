@@ -16,7 +16,7 @@ Last line: RESULT test_acc=<%> test_acc_clean=<%> roc_auc=<x> pr_auc=<x> ece_bef
 unsure_share=<%> sure_acc_clean=<%> train_minutes=<m>
 (then `python benchmarks/robustness.py --before <revision> --card` adds the robustness table to the card)
 """
-import argparse, hashlib, os, tempfile, time
+import argparse, os, subprocess, tempfile, time
 from pathlib import Path
 
 from provenance import cifake_root, recorded        # benchmarks/provenance.py: output also to benchmarks/results/
@@ -120,7 +120,7 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0,
     from fastai.torch_core import set_seed
     from cifake_fastai.core import OutputExistsError
     from cifake_fastai.train import train_cpu_recipe
-    from cifake_fastai.detector import Detector, WEIGHTS, load_detector
+    from cifake_fastai.detector import Detector, WEIGHTS, load_detector, file_sha256
     from cifake_fastai.models import TemperatureCE
     from cifake_fastai.evaluate import (evaluate, calibrate, calibration_error, eer_threshold, choose_unsure_band, plot_reliability,
                                         metrics_table)
@@ -130,7 +130,12 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0,
     hw = torch.cuda.get_device_name() if torch.cuda.is_available() else f'{os.cpu_count()} CPU cores'
     set_seed(42)
     t = time.time()
-    init_sha = hashlib.sha256(Path(init).read_bytes()).hexdigest() if init else None
+    init_arg = init
+    if init and init.startswith('git:'):                 # the weights shipped at a revision: reproducible from the repository alone
+        rev, init = init[4:], Path(out)/'init.safetensors'
+        init.write_bytes(subprocess.run(['git', '-C', str(ROOT), 'show', f'{rev}:cifake_fastai/shipped/model.safetensors'],
+                                        capture_output=True, check=True).stdout)
+    init_sha = file_sha256(init) if init and Path(init).is_file() else None      # a missing file: train_cpu_recipe says so
     learn = train_cpu_recipe(root/'train', out=out, overwrite=True, robust=True, width=width, p=p, strength=strength, augmix=augmix,
                              pixmix=pixmix, unsure_mix=unsure_mix, init=init, **({'epochs': epochs} if epochs else {}), **({'lr': lr} if lr else {}))
     minutes = (time.time() - t)/60
@@ -156,7 +161,7 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0,
     rec = ev.record
     det.save(dest, overwrite=overwrite, unsure_accuracy=BAND_ACCURACY, epochs=len(learn.history), n_train=len(learn.dls.train_ds),
                   n_valid=len(learn.dls.valid_ds), n_params=sum(w.numel() for w in learn.model.parameters()),
-                  degrade_p=p, degrade_strength=strength, augmix=augmix, pixmix=pixmix, unsure_mix=unsure_mix, init_sha256=init_sha, lr=lr,
+                  degrade_p=p, degrade_strength=strength, augmix=augmix, pixmix=pixmix, unsure_mix=unsure_mix, init=init_arg, init_sha256=init_sha, lr=lr,
                   test=dict(accuracy=rec['accuracy'], accuracy_clean=rec['clean']['accuracy'], roc_auc=rec['roc_auc'], pr_auc=rec['pr_auc']),
                   calibration=cal)
     cfg = json.loads((dest/'config.json').read_text())
@@ -164,7 +169,7 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0,
     fig.savefig(dest/'reliability.png', dpi=100, bbox_inches='tight')
     cmd = 'python benchmarks/train_detector.py --overwrite' + (f' --epochs {epochs}' if epochs else '') + \
           (f' --width {width}' if width != 16 else '') + (f' --p {p}' if p != 0.5 else '') + (f' --strength {strength}' if strength != 1 else '') + (f' --augmix {augmix}' if augmix else '') + \
-          (f' --pixmix {pixmix}' if pixmix else '') + (' --unsure-mix' if unsure_mix else '') + (f' --init {init}' if init else '') + (f' --lr {lr}' if lr else '')
+          (f' --pixmix {pixmix}' if pixmix else '') + (' --unsure-mix' if unsure_mix else '') + (f' --init {init_arg}' if init else '') + (f' --lr {lr}' if lr else '')
     from cifake_fastai.evaluate import card_parts, with_card_parts
     (dest/'MODEL_CARD.md').write_text(with_card_parts(card(cfg, rec, cal, cmd, hw, minutes),       # the parts every detector's card has
                                                       card_parts(load_detector(dest), ev, 'detector', 'Model card: the shipped CIFAKE detector')))
@@ -190,7 +195,7 @@ if __name__ == '__main__':
     p.add_argument('--augmix', type=float, default=0.0, help='share of training images also mixed by AugMix (RandomAugMix)')
     p.add_argument('--pixmix', type=float, default=0.0, help='share of training images also mixed with fractal pictures (RandomPixMix)')
     p.add_argument('--unsure-mix', action='store_true', help="with --pixmix: mixed images' targets move toward 50/50 by how much the mix covers (PixMixUnsure)")
-    p.add_argument('--init', default=None, help="start from these weights (a detector's model.safetensors) instead of from scratch")
+    p.add_argument('--init', default=None, help="start from these weights instead of from scratch: a detector's model.safetensors, or git:REV for the detector shipped at revision REV")
     p.add_argument('--lr', type=float, default=None, help="peak learning rate (default: the recipe's)")
     p.add_argument('--name', default='detector', help='results file: benchmarks/results/<name>.txt')
     a = p.parse_args()

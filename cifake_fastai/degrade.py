@@ -4,8 +4,8 @@
 
 # %% auto 0
 __all__ = ['FILTERS', 'PERTURBATIONS', 'DEGRADATIONS', 'encode', 'jpeg', 'rescale', 'blur', 'noise', 'upscale', 'crop_resize',
-           'chain', 'degrade_image', 'RandomDegrade', 'RandomAugMix', 'fractal_pictures', 'pixmix_batch',
-           'RandomPixMix']
+           'chain', 'degrade_image', 'RandomDegrade', 'RandomAugMix', 'fractal_pictures', 'mixing_pictures',
+           'pixmix_batch', 'RandomPixMix']
 
 # %% ../nbs/04a_degrade.ipynb
 import io, zlib
@@ -302,12 +302,21 @@ def _pixmix_weights(n:int, beta:float, device)->tuple:
     low = torch.rand(n, device=device) < 0.5
     return torch.where(low, d[:, 0], 1 + d[:, 1]), torch.where(low, d[:, 2], -d[:, 2])
 
+def mixing_pictures(pictures:torch.Tensor|None, # The pictures so far (`None`: none yet)
+                    size:int, # The training images' side
+                   )->torch.Tensor:
+    "`pictures` if they fit images of side `size`, else `fractal_pictures(size=size)` (the default mixing pictures of `RandomPixMix` and `PixMixUnsure`)."
+    return pictures if pictures is not None and pictures.shape[-2:] == (size, size) else fractal_pictures(size=size)
+
 def pixmix_batch(img:torch.Tensor, # Float images in [0, 1], (n, 3, h, w)
                  pictures:torch.Tensor, # uint8 mixing pictures (m, 3, h, w), e.g. `fractal_pictures`
                  k:int=4, # At most this many rounds per image
-                 beta:float=3., # PixMix's beta: larger gives the pictures more weight
+                 beta:float=3., # PixMix's beta: larger leaves the images more weight, the pictures less
                 )->tuple: # The mixed images in [0, 1], and the share of each image's weight left after the rounds (1: untouched)
     "PixMix's mixing: one to `k` rounds per image, each adding or multiplying a random picture (flipped, turned) at PixMix's random weights."
+    # Heavier than PixMix's reference code, which mixes 0 to k rounds, half of them with augmented copies of the image itself:
+    # here every round adds a picture (the augmentations are `RandomDegrade`'s, after). The recipe was measured this way.
+    if img.shape[-1] != img.shape[-2]: raise ValueError(f"pixmix_batch mixes square images, not {tuple(img.shape[-2:])}: resize them first")
     n, dev = len(img), img.device
     pics, rounds, kept = pictures.to(dev), torch.randint(1, k + 1, (n,), device=dev), torch.ones(n, device=dev)
     for r in range(k):
@@ -327,7 +336,7 @@ class RandomPixMix(Transform):
     split_idx, order = 0, 0                 # training only, on uint8 pixels before `IntToFloatTensor` (as `RandomDegrade`)
     def __init__(self, p:float=0.5, # Share of training images mixed
                  k:int=4, # At most this many rounds of mixing per image
-                 beta:float=3., # PixMix's beta: larger gives the picture more weight
+                 beta:float=3., # PixMix's beta: larger leaves the images more weight, the pictures less
                  pictures:torch.Tensor|None=None, # uint8 (n, 3, h, w) mixing pictures at the training size (default: `fractal_pictures()`)
                 ):
         if not 0 <= p <= 1: raise ValueError(f"p={p}: a probability is between 0 and 1")
@@ -338,7 +347,7 @@ class RandomPixMix(Transform):
                             f"loader's batch_tfms")
         idx = (torch.rand(len(x)) < self.p).nonzero().flatten()
         if not len(idx): return x
-        if self.pictures is None or self.pictures.shape[-2:] != x.shape[-2:]: self.pictures = fractal_pictures(size=x.shape[-1])
+        self.pictures = mixing_pictures(self.pictures, x.shape[-1])
         out = x.clone()
         out[idx] = (255*pixmix_batch(x[idx].float()/255, self.pictures, self.k, self.beta)[0]).round().to(torch.uint8)
         return TensorImage(out)

@@ -18,7 +18,9 @@ from fastai.callback.tracker import EarlyStoppingCallback, SaveModelCallback
 from fastai.callback.progress import CSVLogger
 from .core import CifakeError, OutputExistsError, PathMissingError
 from .data import fast_dls, check_split, batch_tfm
-from .degrade import RandomDegrade, RandomAugMix, RandomPixMix
+from .degrade import RandomDegrade, RandomAugMix, RandomPixMix, pixmix_batch, mixing_pictures
+from fastai.callback.mixup import MixHandler
+from fastai.layers import NoneReduce
 from .models import cifake_resnet9, vision_config, get_arch, arch_name, has_weights, own_network, input_size, ensure_weights, init_weights
 from .distrib import main_process, barrier, sharded
 
@@ -188,6 +190,7 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
                     )->Learner:
     "Train a detector from scratch at 32 px on a CPU: `cifake_resnet9`, one cycle, label smoothing, flips; with `robust`, on degraded copies too."
     highpass, epochs = ifnone(highpass, not robust), ifnone(epochs, CPU_RECIPE['robust_epochs' if robust else 'epochs'])
+    if unsure_mix and not pixmix: raise CifakeError("unsure_mix=True needs pixmix > 0, the share of images to mix (e.g. pixmix=0.5)")
     degrade = ([RandomAugMix(augmix)] if augmix else []) + ([RandomPixMix(pixmix)] if pixmix and not unsure_mix else []) + ([RandomDegrade(p, strength)] if robust else [])
     if isinstance(path, DataLoaders):
         dls = path                                       # never changed here: the caller's loaders stay as they were built
@@ -196,8 +199,10 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
                               "fast_dls(path, size=32, batch_tfms=[Flip(), RandomDegrade()])")
         if augmix and not any(isinstance(t, RandomAugMix) for t in dls.train.after_batch.fs):
             raise CifakeError("augmix with loaders of your own: build them with it, e.g. fast_dls(path, size=32, batch_tfms=[Flip(), RandomAugMix()])")
-        if pixmix and not unsure_mix and not any(isinstance(t, RandomPixMix) for t in dls.train.after_batch.fs):
+        has_mix = any(isinstance(t, RandomPixMix) for t in dls.train.after_batch.fs)
+        if pixmix and not unsure_mix and not has_mix:
             raise CifakeError("pixmix with loaders of your own: build them with it, e.g. fast_dls(path, size=32, batch_tfms=[Flip(), RandomPixMix()])")
+        if unsure_mix and has_mix: raise CifakeError("unsure_mix mixes the images itself: build your loaders without RandomPixMix")
     else: dls = fast_dls(path, size=CPU_RECIPE['size'], bs=bs, valid_pct=valid_pct, seed=seed, files=files,
                          batch_tfms=[Flip()]*CPU_RECIPE['flip'] + ([EvenShift(shift)] if shift else []) + degrade)
     if smooth: kwargs.setdefault('loss_func', LabelSmoothingCrossEntropyFlat(eps=smooth))
@@ -223,29 +228,29 @@ class EvenShift(Transform):
         return out
 
 # %% ../nbs/06_train.ipynb
-from fastai.callback.mixup import MixHandler, NoneReduce
-from .degrade import pixmix_batch, fractal_pictures
-
 class PixMixUnsure(MixHandler):
     "Training callback: a share `p` of each batch is mixed with fractal pictures, each mixed image's target moved toward 50/50 by the share the mix covers."
     def __init__(self, p:float=0.5, # Share of training images mixed
                  k:int=4, # At most this many rounds of mixing per image (`pixmix_batch`)
-                 beta:float=3., # PixMix's beta: larger gives the pictures more weight
+                 beta:float=3., # PixMix's beta: larger leaves the images more weight, the pictures less
                  pictures=None, # uint8 (n, 3, h, w) mixing pictures at the training size (default: `fractal_pictures()`)
                 ):
         if not 0 <= p <= 1: raise ValueError(f"p={p}: a probability is between 0 and 1")
         store_attr()
     def before_train(self):
-        super().before_train()
         norm = [t for t in self.dls.train.after_batch.fs if isinstance(t, Normalize)]
         if not norm: raise CifakeError("PixMixUnsure mixes normalised batches: build the loaders with Normalize (fast_dls does)")
+        if not getattr(self.learn.loss_func, 'y_int', False):
+            raise CifakeError("PixMixUnsure weighs a loss of class indices: train with fastai's CrossEntropyLossFlat or "
+                              "LabelSmoothingCrossEntropyFlat")
         self.norm = norm[0]
+        super().before_train()
     def before_batch(self):
         x = self.xb[0]; n = len(x)
         self.kept = torch.ones(n, device=x.device)
         idx = (torch.rand(n) < self.p).nonzero().flatten().to(x.device)
         if not len(idx): return
-        if self.pictures is None or self.pictures.shape[-2:] != x.shape[-2:]: self.pictures = fractal_pictures(size=x.shape[-1])
+        self.pictures = mixing_pictures(self.pictures, x.shape[-1])
         mean, std = self.norm.mean.to(x.device), self.norm.std.to(x.device)
         mixed, self.kept[idx] = pixmix_batch((x[idx]*std + mean).clamp(0, 1), self.pictures, self.k, self.beta)
         x = x.clone(); x[idx] = (mixed - mean)/std
