@@ -113,11 +113,8 @@ def card_section(per, t, fake_pct:dict, n:int, cmd:str)->str:
 
 def write_card(section:str, card:Path):
     "Put `section` in the model card as its CIFAKE-C section (replacing an earlier one), just before its Limits."
-    md = card.read_text()
-    if '## Limits' not in md: raise SystemExit(f"{card}: no '## Limits' section to put the table before")
-    body, limits = md.split('## Limits', 1)
-    body = body.split('## Corruptions it never saw (CIFAKE-C)', 1)[0]
-    card.write_text(f"{body}## Corruptions it never saw (CIFAKE-C)\n{section}\n\n## Limits{limits}")
+    from provenance import with_section
+    card.write_text(with_section(card.read_text(), '## Corruptions it never saw (CIFAKE-C)', f"{section}\n"))
 
 def main(data, model, n, name, workers, card=None, valid=False):
     import pandas as pd

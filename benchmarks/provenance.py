@@ -74,3 +74,14 @@ def recipe_run(name:str)->dict:
     i = next(i for i, l in enumerate(ls) if l.split()[:2] == ['phase', 'epoch'])
     acc = [float(l.split()[5]) for l in ls[i+1:i+1+100] if len(l.split()) == 7]
     return result_line(name) | dict(epochs=len(acc), best_valid_acc=round(100*max(acc), 2))
+
+
+def with_section(md:str, heading:str, text:str, before:str='## Limits')->str:
+    "`md` with its section `heading` (a '## ...' line) replaced by `text`, the sections after it kept; put just before `before` when absent."
+    if heading in md:
+        head, rest = md.split(heading, 1)
+        tail = rest.split('\n## ', 1)
+        return f"{head}{heading}\n{text.rstrip()}\n" + (f"\n## {tail[1]}" if len(tail) > 1 else '')
+    if before not in md: raise SystemExit(f"the model card has no '{before}' section to put '{heading}' before")
+    head, rest = md.split(before, 1)
+    return f"{head}{heading}\n{text.rstrip()}\n\n{before}{rest}"

@@ -87,14 +87,11 @@ def summary_line(t:pd.DataFrame, name:str)->str:
 def write_card(section:str, card:Path):
     "Put `section` in the model card `card` as its Robustness section (replacing an earlier one), just before its Limits."
     if not card.is_file(): raise SystemExit(f"{card}: no model card to write the table into (train_detector.py writes one)")
-    md = card.read_text()
-    if '## Limits' not in md: raise SystemExit(f"{card}: no '## Limits' section to put the table before")
-    body, limits = md.split('## Limits', 1)
-    body = body.split('## Robustness', 1)[0]
+    from provenance import with_section
     two = section.count(': accuracy') > 1
     intro = ("Accuracy (%) and ROC AUC on the test images after each perturbation of the robustness table (`PERTURBATIONS`; the "
              "degradations page of the docs shows them)" + (", for this detector and the one shipped before it:" if two else ":"))
-    card.write_text(f"{body}## Robustness\n{intro}\n\n{section}\n\n## Limits{limits}")
+    card.write_text(with_section(card.read_text(), '## Robustness', f"{intro}\n\n{section}\n"))
 
 def main(data, out, model, before, max_n, name, card=False, extra=False):
     import torch

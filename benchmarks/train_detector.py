@@ -44,6 +44,50 @@ def augmix_text(cfg:dict)->str:
     return (f"`RandomAugMix(p={a})` ({100*a:.0f}% of the training images mixed with AugMix chains of geometric and histogram "
             "operations, none of CIFAR-10-C's corruptions), " if a else '')
 
+FLOAT_NOTE = """These figures are the float network's (PyTorch and `model.onnx` give the same verdicts). Prediction and `evaluate` run the int8 copy
+by default (`engine='auto'`; `engine='onnx'` gives these figures); `benchmarks/predict_throughput.py` measures how far its accuracy is from them
+(`benchmarks/results/predict_throughput.txt`, `int8_acc_delta`)."""
+
+def mix_text(cfg:dict)->str:
+    a, u = cfg.get('pixmix') or 0, cfg.get('unsure_mix')
+    return (f"`{'PixMixUnsure' if u else 'RandomPixMix'}(p={a})` ({100*a:.0f}% of the training images mixed with fractal pictures drawn by "
+            "`fractal_pictures`, PixMix's mixing operations, none of CIFAR-10-C's corruptions"
+            + ("; a mixed image's target moves toward 50/50 by how much of it the pictures cover" if u else '') + "), " if a else '')
+
+def recipe(cfg:dict, cmd:str, hw:str, minutes:float)->str:
+    "The card's Recipe section: what trained the weights, and the command that does it again."
+    lr = cfg.get('lr') or 5e-3
+    start = (f"the detector shipped before (SHA-256 `{cfg['init_sha256']}`, 24 epochs of the same recipe from scratch, without mixing) "
+             f"fine-tuned:" if cfg.get('init_sha256') else 'from scratch at 32 px,')
+    return f"""## Recipe
+`train_cpu_recipe(robust=True)`: `cifake_resnet9(width={cfg['width']}, highpass={cfg['highpass']})`, {start} one cycle of
+{cfg['epochs']} epochs at peak learning rate {lr:g}, batch 256, label smoothing 0.1, random horizontal flips, ImageNet
+normalisation, {augmix_text(cfg)}{mix_text(cfg)}and `RandomDegrade(p={cfg['degrade_p']}, strength={cfg['degrade_strength']})`: {100*cfg['degrade_p']:.0f}% of the training images go through a
+random chain of one to three degradations (shrinking and enlarging back with Pillow's and OpenCV's filters, Gaussian,
+box and median blur, JPEG and WebP re-encoding, Gaussian noise, crops, enlarged copies brought back by the size
+policy, brightness, contrast, saturation and gamma, sharpening, rotations and quarter turns, frames, greyscale); the weights of the epoch
+with the best validation loss (on undegraded images). Then temperature scaling on the validation split. Trained on {hw}
+in {minutes:.1f} min.
+
+Reproduce it (writes this folder; `--overwrite` to replace it):
+
+```sh
+{cmd}
+```
+"""
+
+def recard(dest:Path):
+    "Write the Recipe section of the card in `dest` again from its config (for a detector trained before the section said all it says now)."
+    import json, re
+    md, cfg = (dest/'MODEL_CARD.md').read_text(), json.loads((dest/'config.json').read_text())
+    head, rest = md.split('## Recipe\n', 1)
+    body, tail = rest.split('\n## ', 1)
+    hw, minutes = re.search(r'Trained on (.+?)\s+in ([0-9.]+) min', body).groups()
+    cmd = re.search(r'```sh\n(.+?)\n```', body, re.S).group(1)
+    if FLOAT_NOTE not in tail:                           # cards written before the note was part of them
+        tail = re.sub(r'(Accuracy as the reference reports it: [^\n]*\n)', lambda m: m.group(1) + FLOAT_NOTE + '\n', tail, count=1)
+    (dest/'MODEL_CARD.md').write_text(head + recipe(cfg, cmd, hw, float(minutes)) + '\n## ' + tail)
+
 def card(cfg:dict, rec:dict, cal:dict, cmd:str, hw:str, minutes:float)->str:
     from cifake_fastai.evaluate import metrics_table
     t = metrics_table(rec)[['n', 'accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'pr_auc']]
@@ -59,22 +103,7 @@ CIFAKE (Bird & Lotfi, 2024): 60,000 real CIFAR-10 images and 60,000 Stable Diffu
 {rec['n']:,} test/ images and on the {rec['clean']['n']:,} clean ones (test images whose contents are neither in train/ nor
 repeated within test/).
 
-## Recipe
-`train_cpu_recipe(robust=True)`: `cifake_resnet9(width={cfg['width']}, highpass={cfg['highpass']})` from scratch at 32 px, one cycle of
-{cfg['epochs']} epochs at peak learning rate 5e-3, batch 256, label smoothing 0.1, random horizontal flips, ImageNet
-normalisation, {augmix_text(cfg)}and `RandomDegrade(p={cfg['degrade_p']}, strength={cfg['degrade_strength']})`: {100*cfg['degrade_p']:.0f}% of the training images go through a
-random chain of one to three degradations (shrinking and enlarging back with Pillow's and OpenCV's filters, Gaussian,
-box and median blur, JPEG and WebP re-encoding, Gaussian noise, crops, enlarged copies brought back by the size
-policy, brightness, contrast, saturation and gamma, sharpening, rotations and quarter turns, frames, greyscale); the weights of the epoch
-with the best validation loss (on undegraded images). Then temperature scaling on the validation split. Trained on {hw}
-in {minutes:.1f} min.
-
-Reproduce it (writes this folder; `--overwrite` to replace it):
-
-```sh
-{cmd}
-```
-
+{recipe(cfg, cmd, hw, minutes)}
 ## Weights
 `model.safetensors` ({cfg['n_params']:,} parameters), SHA-256 `{cfg['sha256']}` (also in `config.json`; `load_detector`
 refuses a file that does not match it).
@@ -85,6 +114,7 @@ refuses a file that does not match it).
 {t.to_markdown(floatfmt=('', '.0f', '.2f', '.4f', '.4f', '.4f', '.4f', '.4f'))}
 
 Accuracy as the reference reports it: {rec['accuracy']:.2f}% ({rec['correct']:,} of {rec['n']:,}).
+{FLOAT_NOTE}
 Confusion (all test images; rows: true {cfg['vocab']}, columns: predicted): {rec['confusion']}.
 
 ## Calibration
@@ -198,5 +228,7 @@ if __name__ == '__main__':
     p.add_argument('--init', default=None, help="start from these weights instead of from scratch: a detector's model.safetensors, or git:REV for the detector shipped at revision REV")
     p.add_argument('--lr', type=float, default=None, help="peak learning rate (default: the recipe's)")
     p.add_argument('--name', default='detector', help='results file: benchmarks/results/<name>.txt')
+    p.add_argument('--recard', action='store_true', help="only write the Recipe section of the card in --dest again, from its config")
     a = p.parse_args()
+    if a.recard: recard(Path(a.dest)); raise SystemExit
     with tempfile.TemporaryDirectory() as out, recorded(a.name): main(a.data, a.dest, a.overwrite, out, a.epochs, a.width, a.p, a.strength, a.augmix, a.pixmix, a.init, a.lr, a.unsure_mix)

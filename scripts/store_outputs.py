@@ -7,6 +7,7 @@ input names and progress-bar residue, which the docs must not show.
 
     python scripts/store_outputs.py                    # every notebook in nbs/ and its tutorials/
     python scripts/store_outputs.py nbs/08_evaluate.ipynb
+    python scripts/store_outputs.py --no-slow nbs/12_cli.ipynb     # cells flagged `slow` keep the outputs they have
 """
 import os, re, sys
 from pathlib import Path
@@ -28,10 +29,11 @@ def _flags(cell)->set:
     return {w for l in cell.source.splitlines() if l.startswith('#|') for w in l[2:].split()}
 
 def skip(cell)->bool:
-    "Cells not to run: `cifake` ones without the dataset, and those `nbdev_test` never runs (`eval: false`, `gpu`, `network`: the tutorials')."
+    "Cells not to run: `cifake` ones without the dataset, and those `nbdev_test` never runs (`eval: false`, `gpu`, `network`: the tutorials'), and with `--no-slow` the `slow` ones."
     f = _flags(cell)
     if cell.cell_type != 'code': return False
-    return ('cifake' in f and not os.environ.get('CIFAKE_PATH')) or bool(f & {'gpu', 'network'}) or {'eval:', 'false'} <= f
+    return (('cifake' in f and not os.environ.get('CIFAKE_PATH')) or bool(f & {'gpu', 'network'}) or {'eval:', 'false'} <= f
+            or ('slow' in f and NO_SLOW))
 
 def clean(nb):
     "Remove progress-bar residue and the known third-party warning from stored stream outputs."
@@ -61,6 +63,10 @@ def main(paths):
     bad = 0
     for p in [Path(o).resolve() for o in paths]:
         os.chdir(p.parent)                        # as nbdev_test runs them
+        nb = read_nb(p)
+        for c in nb.cells:                        # execnb leaves a cell's old outputs when it prints nothing this time
+            if c.cell_type == 'code' and not skip(c): c['outputs'] = []
+        write_nb(nb, p)
         sh = CaptureShell()
         sh.execute(p, p, exc_stop=True, preproc=skip)
         nb = clean(read_nb(p))
@@ -71,5 +77,7 @@ def main(paths):
         bad += len(found)
     return 1 if bad else 0
 
+NO_SLOW = '--no-slow' in sys.argv
 if __name__ == '__main__':
+    sys.argv = [a for a in sys.argv if a != '--no-slow']
     sys.exit(main(sys.argv[1:] or sorted(str(p) for p in NBS.rglob('*.ipynb') if not any(o.startswith(('.', '_')) for o in p.relative_to(NBS).parts))))
