@@ -98,6 +98,11 @@ def _ours_baseline()->list:
     return [float(l.split('|')[2]) for l in sec.splitlines() if l.startswith('| ') and l.split('|')[1].strip().isdigit()]
 
 R = lambda name, key: result_line(name)[key]
+def _held_out_error(name:str)->float:
+    "Error (%) on the held-out images at the epoch a training keeps (lowest validation loss), from its history in `{name}.txt`."
+    import re
+    rows = re.findall(r'^scratch\s+\d+\s+[\d.]+\s+([\d.]+)\s+([\d.]+)', (RESULTS/f'{name}.txt').read_text(), re.M)
+    return 100*float(min(rows, key=lambda r: float(r[0]))[1])
 _clean_row = lambda name: pd.read_csv(RESULTS/f'{name}.csv').query("corruption == 'clean'").iloc[0]
 def _dr(keep, col:str)->float:
     "A figure of `distance_rule_before.csv` (the network shipped before issue 30's training): the row for `keep` ('none': no distance rule) with the guaranteed band."
@@ -116,6 +121,15 @@ PROSE = lambda: [
     ('nbs/explanations/04_unseen.ipynb', "to {}% (scikit-image's)", _dr(0.95, 'scikit-image photos sure FAKE'), 0.5),
     ('nbs/explanations/04_unseen.ipynb', 'and answers {}% of\nthe clean', _dr(0.95, 'clean answered'), 0.5),
     ('nbs/explanations/04_unseen.ipynb', 'clean test images, {}% right', _dr(0.95, 'clean right'), 0.05),
+    ('nbs/explanations/04_unseen.ipynb', 'held-out error {}% before', _held_out_error('detector_before'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'before, {}% at 0.5', _held_out_error('ablate_train_pixmix6'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'and {}% at 0.8)', _held_out_error('ablate_train_pixmix8_p08'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'images (held-out error {}%;', _held_out_error('detector'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'the shipped detector is {} points below', R('detector_before', 'test_acc') - R('detector', 'test_acc'), 0.005),
+    ('nbs/explanations/04_unseen.ipynb', 'CIFAKE-C mean {}% (target 90%)', R('corruptions', 'mean'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'worst corruption frost {}% (75%)', R('corruptions', 'worst'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'severity 5 about {}% right (95%)', R('corruptions', 'worst_sure_acc'), 1),
+    ('nbs/explanations/04_unseen.ipynb', 'right (95%); {}% of the real photographs', R('corruptions', 'real_sure_fake_pct'), None),
     ('README.md', 'held-out test images (about {}%)', R('main_job', 'main_job_test_acc'), 1),
     ('README.md', 'The prediction-only install is {} MB', R('predict_startup', 'slim_mb'), None),
     ('README.md', 'of packages instead of {} MB', R('predict_startup', 'full_mb'), None),

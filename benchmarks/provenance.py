@@ -77,11 +77,11 @@ def recipe_run(name:str)->dict:
 
 
 def with_section(md:str, heading:str, text:str, before:str='## Limits')->str:
-    "`md` with its section `heading` (a '## ...' line) replaced by `text`, the sections after it kept; put just before `before` when absent."
-    if heading in md:
-        head, rest = md.split(heading, 1)
-        tail = rest.split('\n## ', 1)
-        return f"{head}{heading}\n{text.rstrip()}\n" + (f"\n## {tail[1]}" if len(tail) > 1 else '')
-    if before not in md: raise SystemExit(f"the model card has no '{before}' section to put '{heading}' before")
-    head, rest = md.split(before, 1)
-    return f"{head}{heading}\n{text.rstrip()}\n\n{before}{rest}"
+    "`md` with its section `heading` (a whole '## ...' line) replaced by `text`, the sections after it kept; put just before `before` when absent."
+    import re
+    line = lambda h: re.compile(rf'(?m)^{re.escape(h)}$')
+    if (m := line(heading).search(md)):
+        nxt = re.compile(r'(?m)^## ').search(md, m.end())
+        return f"{md[:m.start()]}{heading}\n{text.rstrip()}\n" + (f"\n{md[nxt.start():]}" if nxt else '')
+    if not (b := line(before).search(md)): raise SystemExit(f"the model card has no '{before}' section to put '{heading}' before")
+    return f"{md[:b.start()]}{heading}\n{text.rstrip()}\n\n{md[b.start():]}"

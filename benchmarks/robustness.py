@@ -90,7 +90,7 @@ def write_card(section:str, card:Path):
     from provenance import with_section
     two = section.count(': accuracy') > 1
     intro = ("Accuracy (%) and ROC AUC on the test images after each perturbation of the robustness table (`PERTURBATIONS`; the "
-             "degradations page of the docs shows them)" + (", for this detector and the one shipped before it:" if two else ":"))
+             "degradations page of the docs shows them)" + (", for this detector and an earlier one (the revision in its column's name):" if two else ":"))
     card.write_text(with_section(card.read_text(), '## Robustness', f"{intro}\n\n{section}\n"))
 
 def main(data, out, model, before, max_n, name, card=False, extra=False):

@@ -9,8 +9,12 @@ test metrics, calibration, verdicts, limits; `benchmarks/robustness.py --card` a
 after temperature scaling). The test set only reports: the epoch is chosen on the validation split, and the temperature,
 the equal-error-rate threshold and the UNSURE band are fitted on it.
 
-    python benchmarks/train_detector.py            # data from $CIFAKE_PATH, else unpacked from ../shared/data/cifake
-    python benchmarks/train_detector.py --overwrite   # replace the shipped detector
+    python benchmarks/train_detector.py --dest runs/robust   # the robust recipe from scratch (24 epochs; data from $CIFAKE_PATH,
+                                                             # else unpacked from ../shared/data/cifake)
+    python benchmarks/train_detector.py --overwrite --epochs 6 --pixmix 0.5 --unsure-mix --init git:3b0c67f --lr 0.002
+                                                             # the shipped detector: the one shipped at 3b0c67f, fine-tuned
+                                                             # (then scripts/add_distance.py gives it its distance rule)
+    python benchmarks/train_detector.py --recard --dest DIR  # only write the card's Recipe section again, from DIR's config
 
 Last line: RESULT test_acc=<%> test_acc_clean=<%> roc_auc=<x> pr_auc=<x> ece_before=<x> ece_after=<x> temperature=<T>
 unsure_share=<%> sure_acc_clean=<%> train_minutes=<m>

@@ -473,8 +473,9 @@ def with_card_parts(md:str, # A model card (Markdown)
     secs = re.split(r'(?m)^(?=## )', body)
     head, secs = secs[0], {s.split('\n', 1)[0][3:].strip(): s for s in secs[1:]}
     secs.pop('Weights', None)                                                   # the shipped card's name for 'Files'
-    order = ['How to start', 'Uses', *[k for k in secs if k not in parts and k not in ('Robustness', 'Limits')], 'Files', 'At the operating threshold',
-             'Robustness', 'Limits', 'Licence and citation']     # Robustness just before Limits, where benchmarks/robustness.py --card puts it
+    late = ('Robustness', 'Corruptions it never saw (CIFAKE-C)', 'Limits')    # where benchmarks/robustness.py and corruptions.py --card put theirs
+    order = ['How to start', 'Uses', *[k for k in secs if k not in parts and k not in late], 'Files', 'At the operating threshold', *late,
+             'Licence and citation']
     secs |= {k: f"## {k}\n{v}\n\n" for k, v in parts.items() if k != 'front_matter'}
     data_first = [k for k in order if k in secs]
     return parts['front_matter'] + '\n' + head.rstrip('\n') + '\n\n' + ''.join(secs[k].rstrip('\n') + '\n\n' for k in data_first).rstrip('\n') + '\n'

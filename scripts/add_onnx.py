@@ -11,6 +11,7 @@ from the detector's evaluation on the test folder beside the training folder (it
 
     python scripts/add_onnx.py                                   # the shipped detector, cifake_fastai/shipped; CIFAKE's train/
     python scripts/add_onnx.py runs/my-detector path/to/train    # a folder written by save_detector, and its training folder
+    python scripts/add_onnx.py --card-only                       # only the card's shared parts (e.g. after copying a detector in)
 """
 import json, re, sys
 from pathlib import Path
@@ -19,12 +20,13 @@ from cifake_fastai.evaluate import evaluate, card_parts, with_card_parts
 from cifake_fastai.data import fast_dls
 from cifake_fastai.train import CPU_RECIPE
 
-def main(path=None, train=None):
+def main(path=None, train=None, card_only=False):
     d = Path(path) if path else shipped_detector()
     if train is None:
         sys.path.insert(0, str(Path(__file__).parents[1]/'benchmarks'))
         from provenance import cifake_root
         train = cifake_root()/'train'
+    if card_only: return write_card(d, train)
     det = load_detector(d)
     o = export_onnx(det, d)
     if o is None: sys.exit(f"{d}: this detector resizes after decoding; it has no ONNX copy")
@@ -37,6 +39,10 @@ def main(path=None, train=None):
     (d/CONFIG).write_text(json.dumps(cfg, indent=1))
     print(f"wrote {o} ({o.stat().st_size/2**20:.1f} MB), SHA-256 {cfg['onnx_sha256'][:16]}... in {d/CONFIG}")
     print(f"int8 copy, checked on {cfg['int8']['n_check']} validation images after calibrating on {cfg['int8']['n_calib']}: {cfg['int8']}")
+    write_card(d, train)
+
+def write_card(d:Path, train):
+    "The card's shared parts, from the detector's evaluation on the test folder beside `train`."
     if (card := d/'MODEL_CARD.md').is_file() and (Path(train).parent/'test').is_dir():
         det = load_detector(d)
         ev = evaluate(det, Path(train).parent/'test', bs=1024, engine='onnx')
@@ -44,4 +50,6 @@ def main(path=None, train=None):
         card.write_text(with_card_parts(card.read_text(), card_parts(det, ev, 'detector' if d == shipped_detector() else d.name, title)))
         print(f"model card's shared parts written from {ev.record['n']} test images: {card}")
 
-if __name__ == '__main__': main(*sys.argv[1:3])
+if __name__ == '__main__':
+    args = [a for a in sys.argv[1:] if a != '--card-only']
+    main(*args[:2], card_only='--card-only' in sys.argv)

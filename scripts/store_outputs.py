@@ -63,12 +63,12 @@ def main(paths):
     bad = 0
     for p in [Path(o).resolve() for o in paths]:
         os.chdir(p.parent)                        # as nbdev_test runs them
-        nb = read_nb(p)
+        nb, src = read_nb(p), p.with_name(f'.{p.stem}.storing.ipynb')   # beside it: the same folder for relative paths
         for c in nb.cells:                        # execnb leaves a cell's old outputs when it prints nothing this time
             if c.cell_type == 'code' and not skip(c): c['outputs'] = []
-        write_nb(nb, p)
-        sh = CaptureShell()
-        sh.execute(p, p, exc_stop=True, preproc=skip)
+        write_nb(nb, src)                         # a copy: a notebook that fails keeps the outputs it had
+        try: CaptureShell().execute(src, p, exc_stop=True, preproc=skip)
+        finally: src.unlink(missing_ok=True)
         nb = clean(read_nb(p))
         write_nb(nb, p)
         found = leaks(nb)
