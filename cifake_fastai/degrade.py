@@ -4,8 +4,8 @@
 
 # %% auto 0
 __all__ = ['FILTERS', 'PERTURBATIONS', 'DEGRADATIONS', 'encode', 'jpeg', 'rescale', 'blur', 'noise', 'upscale', 'crop_resize',
-           'chain', 'degrade_image', 'RandomDegrade', 'RandomAugMix', 'fractal_pictures', 'mixing_pictures',
-           'pixmix_batch', 'RandomPixMix']
+           'chain', 'degrade_image', 'RandomDegrade', 'batch_share', 'RandomAugMix', 'fractal_pictures',
+           'mixing_pictures', 'pixmix_batch', 'RandomPixMix']
 
 # %% ../nbs/04a_degrade.ipynb
 import io, zlib
@@ -240,6 +240,16 @@ class RandomDegrade(Transform):
     def __repr__(self): return f"RandomDegrade(p={self.p}, strength={self.strength})"
 
 # %% ../nbs/04a_degrade.ipynb
+def batch_share(x:TensorImage, # A batch the transform was given
+                p:float, # The share to change
+                name:str, # The transform, for the error
+               )->torch.Tensor: # Indices of the images drawn (each with probability `p`)
+    "The images of a uint8 batch `(n, 3, h, w)` that a training transform changes; anything else is a one-line `TypeError`."
+    if x.dtype != torch.uint8 or x.ndim != 4:
+        raise TypeError(f"{name} works on uint8 image batches (n, 3, h, w), not {x.dtype} {tuple(x.shape)}: put it in the fast "
+                        f"loader's batch_tfms")
+    return (torch.rand(len(x)) < p).nonzero().flatten()
+
 class RandomAugMix(Transform):
     "Training transform: a share `p` of each uint8 batch goes through AugMix (`torchvision.transforms.AugMix`, CIFAR-10-C's corruptions left out)."
     split_idx, order = 0, 0                 # training only, on uint8 pixels before `IntToFloatTensor` (as `RandomDegrade`)
@@ -253,10 +263,7 @@ class RandomAugMix(Transform):
         self.p, self.group = p, group
         self.aug = AugMix(severity=severity, mixture_width=width, all_ops=False)
     def encodes(self, x:TensorImage):
-        if x.dtype != torch.uint8 or x.ndim != 4:
-            raise TypeError(f"RandomAugMix works on uint8 image batches (n, 3, h, w), not {x.dtype} {tuple(x.shape)}: put it in the fast "
-                            f"loader's batch_tfms")
-        idx = (torch.rand(len(x)) < self.p).nonzero().flatten()
+        idx = batch_share(x, self.p, 'RandomAugMix')
         if not len(idx): return x
         out = x.clone()
         for g in idx.split(self.group): out[g] = self.aug(x[g])
@@ -342,10 +349,7 @@ class RandomPixMix(Transform):
         if not 0 <= p <= 1: raise ValueError(f"p={p}: a probability is between 0 and 1")
         self.p, self.k, self.beta, self.pictures = p, k, beta, pictures
     def encodes(self, x:TensorImage):
-        if x.dtype != torch.uint8 or x.ndim != 4:
-            raise TypeError(f"RandomPixMix works on uint8 image batches (n, 3, h, w), not {x.dtype} {tuple(x.shape)}: put it in the fast "
-                            f"loader's batch_tfms")
-        idx = (torch.rand(len(x)) < self.p).nonzero().flatten()
+        idx = batch_share(x, self.p, 'RandomPixMix')
         if not len(idx): return x
         self.pictures = mixing_pictures(self.pictures, x.shape[-1])
         out = x.clone()
