@@ -126,8 +126,9 @@ def init_weights(model:nn.Module, # The network to start from the weights
         if not Path(init).is_file(): raise CifakeError(f"init={init}: no such weights file; give a detector's model.safetensors")
         from safetensors.torch import load_file
         init = load_file(str(init))
-    missing, extra = set(model.state_dict()) - set(init), set(init) - set(model.state_dict())
-    wrong = [k for k in set(init) & set(model.state_dict()) if init[k].shape != model.state_dict()[k].shape]
+    have = model.state_dict()
+    missing, extra = set(have) - set(init), set(init) - set(have)
+    wrong = [k for k in set(init) & set(have) if init[k].shape != have[k].shape]
     if missing or extra or wrong:
         raise CifakeError(f"the weights do not fit this network ({len(missing)} missing, {len(extra)} unexpected, {len(wrong)} of another "
                           f"shape, e.g. {sorted(missing or extra or wrong)[0]}): build it as the weights were trained (arch, width, highpass)")
