@@ -152,7 +152,8 @@ PROSE = lambda: [
     ('nbs/06a_detector.ipynb', 'moved by up to {} and changed', R('int8_cpus', 'before_max_diff'), None),
     ('nbs/06a_detector.ipynb', 'and changed {} verdicts', R('int8_cpus', 'before_verdicts_changed'), None),
     ('cifake_fastai/shipped/MODEL_CARD.md', 'Trained on 2 CPU cores in {} min', R('detector', 'train_minutes'), None),
-    ('nbs/06a_detector.ipynb', 'end to end, where decoding takes much of the time, {} against', R('predict_throughput', 'openvino_ratio'), None),
+    ('nbs/06a_detector.ipynb', 'end to end, where decoding takes part of the time, {} against', R('predict_throughput', 'openvino_ratio'), None),
+    ('nbs/06a_detector.ipynb', 'stock path, with {} % of its verdicts', R('predict_throughput', 'openvino_agree'), None),
     ('nbs/06a_detector.ipynb', 'against {} times fastai', R('predict_throughput', 'predict_ratio'), None),
     ('nbs/06a_detector.ipynb', 'network alone at {} times', _body('predict_throughput', r'OpenVINO [\d.]+ int8:\s+(\d+)')/_body('predict_throughput', r'\nint8:\s+(\d+)'), None),
 ]

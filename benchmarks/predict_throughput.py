@@ -23,7 +23,8 @@ Last line: RESULT predict_ratio=<default engine/stock> images_per_s=<default eng
            PyTorch give stock's verdicts: true|false> fp32_ratio=<float ONNX/stock> torch_ratio=<torch/stock>
            max_prob_diff=<float ONNX vs stock> int8_ratio=<int8/fp32, network alone> int8_acc_delta=<points>
            int8_ece_delta=<x> int8_agree=<% equal verdicts> [openvino_ratio=<engine='openvino'/stock>
-           openvino_acc_delta=<points against fp32> openvino_ece_delta=<x>, when OpenVINO is installed]
+           openvino_acc_delta=<points against fp32> openvino_ece_delta=<x> openvino_agree=<% of the default engine's
+           verdicts>, when OpenVINO is installed]
 """
 import time
 from provenance import cifake_root, recorded        # benchmarks/provenance.py: output also to benchmarks/results/
@@ -32,7 +33,7 @@ def timed(f, *args, **kwargs):
     t = time.perf_counter(); r = f(*args, **kwargs)
     return r, time.perf_counter() - t
 
-def openvino_rows(det, x, y, clean, files:list, t_stock:float, t32:float, q32:dict, thr:float, ifake:int)->dict:
+def openvino_rows(det, x, y, clean, files:list, t_stock:float, t32:float, q32:dict, thr:float, ifake:int, default:list)->dict:
     "OpenVINO on the detector's ONNX files: each precision on the decoded images, the int8 graph's accuracy and calibration, and `predict_images(engine='openvino')` end to end."
     try: import openvino as ov
     except ImportError: print('OpenVINO: not installed (pip install "cifake_fastai[openvino]" to measure it)'); return {}
@@ -53,9 +54,11 @@ def openvino_rows(det, x, y, clean, files:list, t_stock:float, t32:float, q32:di
         if name == 'int8': d_acc, d_ece = acc - q32['acc'], ece - q32['ece']
     predict_images(det, files[:1000], engine='openvino', unsure=False)
     po, t = timed(predict_images, det, files, bs=256, engine='openvino', unsure=False)
+    agree = 100*float((po.prediction.values == np.array(default)).mean())
     print(f"predict_images(engine='openvino'), the int8 copy: {t:5.1f} s, {n/t:5.0f} images/s ({t_stock/t:.1f} x the stock path); "
-          f'against the float copy {d_acc:+.2f} points of accuracy, ECE {d_ece:+.4f}')
-    return dict(openvino_ratio=f'{t_stock/t:.1f}', openvino_acc_delta=f'{d_acc:+.2f}', openvino_ece_delta=f'{d_ece:+.4f}')
+          f'against the float copy {d_acc:+.2f} points of accuracy, ECE {d_ece:+.4f}; {agree:.2f} % of the default engine\'s verdicts '
+          '(the same int8 file, ONNX Runtime\'s kernels against OpenVINO\'s)')
+    return dict(openvino_ratio=f'{t_stock/t:.1f}', openvino_acc_delta=f'{d_acc:+.2f}', openvino_ece_delta=f'{d_ece:+.4f}', openvino_agree=f'{agree:.2f}')
 
 def main(model=None):
     import numpy as np, torch, onnxruntime as ort
@@ -111,7 +114,7 @@ def main(model=None):
     _, t_dec = timed(lambda: [decode_rgb(f, 32) for f in files])
     print(f'decoding alone (one thread, as predict_images does it): {n/t_dec:5.0f} images/s; decoding plus the int8 network, one after '
           f'the other: {n/(t_dec + t8):5.0f} images/s ({t_stock/(t_dec + t8):.1f} x the stock path)')
-    ovr = openvino_rows(det, x, y, clean, files, t_stock, t32, q['fp32'], thr, ifake)
+    ovr = openvino_rows(det, x, y, clean, files, t_stock, t32, q['fp32'], thr, ifake, res['auto'][0].prediction.tolist())
     print(f'RESULT predict_ratio={t_stock/t["auto"]:.1f} images_per_s={n/t["auto"]:.0f} same_predictions={str(same).lower()} '
           f'fp32_ratio={t_stock/t["onnx"]:.1f} torch_ratio={t_stock/t["torch"]:.1f} max_prob_diff={diff:.1e} int8_ratio={t32/t8:.2f} '
           f'int8_acc_delta={d_acc:+.2f} int8_ece_delta={d_ece:+.4f} int8_agree={agree:.2f} ' + ' '.join(f'{k}={v}' for k, v in ovr.items()))

@@ -482,6 +482,9 @@ def onnx_session(det:Detector, int8:bool=False):
     def make():
         import onnxruntime as ort
         opts = ort.SessionOptions(); opts.log_severity_level = 3
+        # its threads spin after each batch by default, on the core that decodes the next batch (`predict_images`):
+        # 4,975 -> 6,041 images/s decoding and running the int8 copy on 2 cores, the same probabilities
+        opts.add_session_config_entry('session.intra_op.allow_spinning', '0')
         return ort.InferenceSession(str(f), opts, providers=['CPUExecutionProvider'])
     return det._runner(str(f), make)
 

@@ -17,12 +17,14 @@ from . import detector as _detector
 from .detector import Detector, as_detector
 
 # %% ../nbs/07_inference.ipynb
+def _as_path(f)->Path: return f if isinstance(f, Path) else Path(f)     # `Path(path)` parses it again: a tenth of the time of a 32-px prediction
+
 def image_paths(files_or_folders, # Image files and/or folders (searched recursively)
                )->list: # Files, folders expanded in sorted order
     "The files named, and the image files under the folders named."
     res = []
     for f in L(files_or_folders):
-        f = Path(f).expanduser()
+        f = _as_path(f).expanduser()
         try: is_dir = stat.S_ISDIR(f.stat().st_mode)           # one system call per file: folders of 100,000 files are common
         except FileNotFoundError:
             if not f.is_symlink(): raise PathMissingError(f"{f}: no such file or folder") from None
@@ -42,13 +44,21 @@ def _inference_model(learn):
     try: return fx_opt.fuse(copy.deepcopy(m).to(memory_format=torch.contiguous_format)).to(memory_format=torch.channels_last)
     except Exception: return m        # not traceable by torch.fx (e.g. some timm models): the model as it is
 
-def _decode_batch(items:list, size:int)->list:
-    "(array, facts, None) for each item, or (None, None, the `UnreadableImageError`)."
-    res = []
+def _colour_flags(x:np.ndarray)->tuple:
+    "(a single colour, greyscale) for each of a stack of uint8 (n, h, w, 3) images: a batch at once, as `predict_images` checks them."
+    # image by image these two checks cost as much as decoding the image at 32 px
+    px = x.reshape(len(x), -1, x.shape[-1])
+    return (px == px[:, :1]).all((1, 2)), ((px[..., 0] == px[..., 1]) & (px[..., 1] == px[..., 2])).all(1)
+
+def _decode_batch(items:list, size:int)->tuple:
+    "(facts or None, the `UnreadableImageError` or None) for each item; the readable ones' indices, their stacked arrays (or `None`), and their colour flags (`_colour_flags`)."
+    res, arrs = [], []
     for o in items:
-        try: res.append((*decode_rgb(o, size), None))
-        except UnreadableImageError as e: res.append((None, None, e))
-    return res
+        try: a, wh = decode_rgb(o, size); res.append((wh, None)); arrs.append(a)
+        except UnreadableImageError as e: res.append((None, e))
+    keep = [j for j, (wh, _) in enumerate(res) if wh is not None]
+    x = np.stack(arrs) if arrs else None                 # stacked and checked here, in the decoding thread: off the network's path
+    return res, keep, x, (dict(zip(keep, zip(*_colour_flags(x)))) if arrs else {})
 
 # %% ../nbs/07_inference.ipynb
 def _torch_probs(learn):
@@ -80,20 +90,17 @@ def _fast_probs(det:Detector, items:list, bs:int, on_error=None, facts:list|None
     nxt = pool.submit(_decode_batch, batches[0], size) if batches else None
     with pool:
         for k, fs in enumerate(batches):
-            decoded = nxt.result()        # the next batch decodes in a thread while the network runs (both release the GIL)
+            decoded, keep, x, flags = nxt.result()     # the next batch decodes in a thread while the network runs (both release the GIL)
             if k + 1 < len(batches): nxt = pool.submit(_decode_batch, batches[k+1], size)
-            arrs = []
-            for f, (a, wh, e) in zip(fs, decoded):
-                if e is not None:
-                    if on_error is None: raise e
-                    on_error(f, e.reason)
-                arrs.append(a)
-                if facts is not None: facts.append(None if a is None else dict(wh, notes=image_notes(wh, a, size)))
-            keep = [j for j, a in enumerate(arrs) if a is not None]
-            p, d = np.full((len(arrs), n_cls), np.nan, np.float32), np.full(len(arrs), np.nan, np.float32)
+            for f, (_, e) in zip(fs, decoded):
+                if e is None: continue
+                if on_error is None: raise e
+                on_error(f, e.reason)
+            p, d = np.full((len(fs), n_cls), np.nan, np.float32), np.full(len(fs), np.nan, np.float32)
             if keep:
-                p[keep], dk = run(np.stack([arrs[j] for j in keep]))
+                p[keep], dk = run(x)
                 if dk is not None: d[keep] = dk
+            if facts is not None: facts.extend(None if wh is None else dict(wh, notes=_notes(wh, *flags[j], size)) for j, (wh, _) in enumerate(decoded))
             out.append(p)
             if distances is not None: distances.extend(d)
     return np.concatenate(out) if out else np.zeros((0, n_cls), np.float32)
@@ -126,6 +133,10 @@ def image_notes(facts:dict, # The image's facts, as `decode_rgb` gives them (`wi
                 size:int, # The network's input side
                )->list: # (text, unlike its training images) pairs
     "What the detector judged of an image, when that is not simply the whole picture at its input size, and whether it is unlike the images it was trained on."
+    return _notes(facts, *(v[0] for v in _colour_flags(a[None])), size)
+
+def _notes(facts:dict, single:bool, grey:bool, size:int)->list:
+    "`image_notes` from the image's facts and its colour flags (`_colour_flags`)."
     w, h = facts['width'], facts['height']; m = min(w, h)
     crop = f"judged on its centre {m}x{m} square, " if w != h else ''
     res = []
@@ -135,9 +146,8 @@ def image_notes(facts:dict, # The image's facts, as `decode_rgb` gives them (`wi
         how = 'shrunk' if m > size else 'enlarged' if m < size else 'as it is'
         far = max(w, h) >= 2*m                                   # over half of the picture is left out
         res.append((f"{w}x{h}: {crop}{how}" + (f" to {size}x{size}" if m != size else '') + ('; most of the picture is not seen' if far else ''), far))
-    px = a.reshape(-1, a.shape[-1])
-    if (px == px[0]).all(): res.append(("a single colour: there is nothing to judge", True))
-    elif facts.get('mode') in ('1', 'L', 'LA', 'I', 'I;16', 'I;16B', 'I;16L', 'F') or ((px[:, 0] == px[:, 1]) & (px[:, 1] == px[:, 2])).all():
+    if single: res.append(("a single colour: there is nothing to judge", True))
+    elif grey or facts.get('mode') in ('1', 'L', 'LA', 'I', 'I;16', 'I;16B', 'I;16L', 'F'):
         res.append(("greyscale: the detector learnt mostly from colour images", True))
     if (n := facts.get('frames', 1)) > 1: res.append((f"animated ({n} frames): its first frame is judged", False))
     return res
@@ -156,7 +166,7 @@ def predict_files(det, # A `Detector` (e.g. `load_detector()`), or a trained `Le
     "Predict REAL/FAKE (or UNSURE) for image files, by the detector's rule (`Detector.verdicts`); unreadable files get a row with the reason."
     det = as_detector(det)
     det.verdicts(np.zeros((0, len(det.vocab))), threshold, unsure)      # the arguments checked before any image is read
-    fs, bad, facts = [Path(f) for f in files], [], []
+    fs, bad, facts = [_as_path(f) for f in files], [], []
     if det.decoded_size:                                          # one decode per file: unreadable ones and every size are found on the way
         dist = []
         probs = _fast_probs(det, fs, bs, on_error=lambda f, why: bad.append((f, why)), facts=facts, engine=engine, distances=dist)
