@@ -113,8 +113,8 @@ def card_section(per, t, fake_pct:dict, n:int, cmd:str)->str:
 
 def write_card(section:str, card:Path):
     "Put `section` in the model card as its CIFAKE-C section (replacing an earlier one), just before its Limits."
-    from provenance import with_section
-    card.write_text(with_section(card.read_text(), '## Corruptions it never saw (CIFAKE-C)', f"{section}\n"))
+    from cifake_fastai.evaluate import with_card_parts
+    card.write_text(with_card_parts(card.read_text(), {'Corruptions it never saw (CIFAKE-C)': section}))
 
 def main(data, model, n, name, workers, card=None, valid=False):
     import pandas as pd

@@ -74,14 +74,3 @@ def recipe_run(name:str)->dict:
     i = next(i for i, l in enumerate(ls) if l.split()[:2] == ['phase', 'epoch'])
     acc = [float(l.split()[5]) for l in ls[i+1:i+1+100] if len(l.split()) == 7]
     return result_line(name) | dict(epochs=len(acc), best_valid_acc=round(100*max(acc), 2))
-
-
-def with_section(md:str, heading:str, text:str, before:str='## Limits')->str:
-    "`md` with its section `heading` (a whole '## ...' line) replaced by `text`, the sections after it kept; put just before `before` when absent."
-    import re
-    line = lambda h: re.compile(rf'(?m)^{re.escape(h)}$')
-    if (m := line(heading).search(md)):
-        nxt = re.compile(r'(?m)^## ').search(md, m.end())
-        return f"{md[:m.start()]}{heading}\n{text.rstrip()}\n" + (f"\n{md[nxt.start():]}" if nxt else '')
-    if not (b := line(before).search(md)): raise SystemExit(f"the model card has no '{before}' section to put '{heading}' before")
-    return f"{md[:b.start()]}{heading}\n{text.rstrip()}\n\n{md[b.start():]}"

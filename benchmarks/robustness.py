@@ -87,11 +87,11 @@ def summary_line(t:pd.DataFrame, name:str)->str:
 def write_card(section:str, card:Path):
     "Put `section` in the model card `card` as its Robustness section (replacing an earlier one), just before its Limits."
     if not card.is_file(): raise SystemExit(f"{card}: no model card to write the table into (train_detector.py writes one)")
-    from provenance import with_section
+    from cifake_fastai.evaluate import with_card_parts
     two = section.count(': accuracy') > 1
     intro = ("Accuracy (%) and ROC AUC on the test images after each perturbation of the robustness table (`PERTURBATIONS`; the "
              "degradations page of the docs shows them)" + (", for this detector and an earlier one (the revision in its column's name):" if two else ":"))
-    card.write_text(with_section(card.read_text(), '## Robustness', f"{intro}\n\n{section}\n"))
+    card.write_text(with_card_parts(card.read_text(), {'Robustness': f"{intro}\n\n{section}"}))
 
 def main(data, out, model, before, max_n, name, card=False, extra=False):
     import torch

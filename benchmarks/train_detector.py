@@ -83,14 +83,14 @@ Reproduce it (writes this folder; `--overwrite` to replace it):
 def recard(dest:Path):
     "Write the Recipe section of the card in `dest` again from its config (for a detector trained before the section said all it says now)."
     import json, re
+    from cifake_fastai.evaluate import with_card_parts
     md, cfg = (dest/'MODEL_CARD.md').read_text(), json.loads((dest/'config.json').read_text())
-    head, rest = md.split('## Recipe\n', 1)
-    body, tail = rest.split('\n## ', 1)
+    body = re.search(r'(?ms)^## Recipe\n(.*?)(?=^## |\Z)', md).group(1)
     hw, minutes = re.search(r'Trained on (.+?)\s+in ([0-9.]+) min', body).groups()
     cmd = re.search(r'```sh\n(.+?)\n```', body, re.S).group(1)
-    if FLOAT_NOTE not in tail:                           # cards written before the note was part of them
-        tail = re.sub(r'(Accuracy as the reference reports it: [^\n]*\n)', lambda m: m.group(1) + FLOAT_NOTE + '\n', tail, count=1)
-    (dest/'MODEL_CARD.md').write_text(head + recipe(cfg, cmd, hw, float(minutes)) + '\n## ' + tail)
+    if FLOAT_NOTE not in md:                             # cards written before the note was part of them
+        md = re.sub(r'(Accuracy as the reference reports it: [^\n]*\n)', lambda m: m.group(1) + FLOAT_NOTE + '\n', md, count=1)
+    (dest/'MODEL_CARD.md').write_text(with_card_parts(md, {'Recipe': recipe(cfg, cmd, hw, float(minutes)).split('\n', 1)[1]}))
 
 def card(cfg:dict, rec:dict, cal:dict, cmd:str, hw:str, minutes:float)->str:
     from cifake_fastai.evaluate import metrics_table

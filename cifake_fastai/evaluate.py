@@ -465,20 +465,22 @@ def card_parts(det, # A detector loaded by `load_detector`
 
 # %% ../nbs/08_evaluate.ipynb
 def with_card_parts(md:str, # A model card (Markdown)
-                    parts:dict, # From `card_parts`
+                    parts:dict, # Section heading (without '## ') to its text, e.g. from `card_parts`; 'front_matter' for the metadata
                    )->str:
-    "`md` with `parts` in place: the front matter on top, each section replacing one of its heading (or the shipped card's '## Weights'), else where it belongs."
+    "`md` with `parts` in place: each section replacing the one of its heading (or the shipped card's '## Weights' for 'Files'), else where it belongs; the front matter on top (the card's own when `parts` has none)."
+    # the one place a card's sections are put in order: `write_model_card`, the shipped card, and the benchmarks' --card sections
     import re
-    body = re.sub(r'\A---\n.*?\n---\n+', '', md.lstrip(), flags=re.S)             # an earlier front matter
+    fm = re.match(r'---\n.*?\n---\n+', md.lstrip(), flags=re.S)                    # an earlier front matter
+    body = md.lstrip()[fm.end() if fm else 0:]
     secs = re.split(r'(?m)^(?=## )', body)
     head, secs = secs[0], {s.split('\n', 1)[0][3:].strip(): s for s in secs[1:]}
-    secs.pop('Weights', None)                                                   # the shipped card's name for 'Files'
+    if 'Files' in parts: secs.pop('Weights', None)                              # the shipped card's name for 'Files'
     late = ('Robustness', 'Corruptions it never saw (CIFAKE-C)', 'Limits')    # where benchmarks/robustness.py and corruptions.py --card put theirs
-    order = ['How to start', 'Uses', *[k for k in secs if k not in parts and k not in late], 'Files', 'At the operating threshold', *late,
-             'Licence and citation']
-    secs |= {k: f"## {k}\n{v}\n\n" for k, v in parts.items() if k != 'front_matter'}
-    data_first = [k for k in order if k in secs]
-    return parts['front_matter'] + '\n' + head.rstrip('\n') + '\n\n' + ''.join(secs[k].rstrip('\n') + '\n\n' for k in data_first).rstrip('\n') + '\n'
+    first, last = ['How to start', 'Uses'], ['Files', 'At the operating threshold', *late, 'Licence and citation']
+    secs |= {k: f"## {k}\n{v}\n\n" for k, v in parts.items() if k != 'front_matter'}    # a section replaced keeps its place
+    order = dict.fromkeys([*first, *(k for k in secs if k not in first + last), *last])
+    front = parts['front_matter'] if 'front_matter' in parts else fm.group(0).rstrip('\n') if fm else ''
+    return (front + '\n' if front else '') + head.rstrip('\n') + '\n\n' + ''.join(secs[k].rstrip('\n') + '\n\n' for k in order if k in secs).rstrip('\n') + '\n'
 
 def write_model_card(out:str|Path, # A folder written by `Detector.save`
                      res:Evaluation, # The detector's evaluation on a test folder (`evaluate`)
