@@ -105,12 +105,10 @@ def _full_install():
 def _learner_from(path:Path, cfg:dict, cpu:bool=True):
     "A `Learner` rebuilt from a detector folder: the network from its config, the weights checked against their SHA-256."
     from fastai.learner import Learner
-    from safetensors.torch import load_file
-    from cifake_fastai.models import build_network, TemperatureCE
+    from cifake_fastai.models import build_network, init_weights, TemperatureCE
     from cifake_fastai.data import inference_dls
     if cfg.get('sha256'): _verified(path/WEIGHTS, cfg['sha256'])
-    model = build_network(cfg)
-    model.load_state_dict(load_file(path/WEIGHTS))
+    model = init_weights(build_network(cfg), path/WEIGHTS)          # weights that do not fit the config: one line naming the keys
     dls = inference_dls(cfg['vocab'], size=cfg.get('input_size', cfg['cache_size']), cache_size=cfg['cache_size'], stats=(cfg['mean'], cfg['std']),
                         device='cpu' if cpu else None)
     learn = Learner(dls, model.to(dls.device), loss_func=TemperatureCE(cfg.get('temperature', 1.0)))
