@@ -181,13 +181,13 @@ def fit_detector(det, # A trained `Learner` on the fast loader (`train_model`, `
     pf = p[:, det.vocab.index('FAKE')]
     near = np.ones(len(pf), bool) if d is None else ~det.far(d)
     det.config['threshold'], _ = eer_threshold(y, pf)
-    band = guaranteed_unsure_band(y[near], pf[near], det.threshold, accuracy=accuracy, delta=delta)
-    det.config.update(band=list(band), unsure_accuracy=accuracy, band_delta=delta)
+    band, vouched = guaranteed_unsure_band(y[near], pf[near], det.threshold, accuracy=accuracy, delta=delta), dict(band_delta=delta)
     if band[0] <= 0 and band[1] > 1:                                 # too few held-out images to vouch for any band
-        det.config.pop('band_delta')
-        det.config['band'] = list(choose_unsure_band(y[near], pf[near], det.threshold, accuracy=accuracy))
+        band, vouched = choose_unsure_band(y[near], pf[near], det.threshold, accuracy=accuracy), {}
+        det.config.pop('band_delta', None)                          # a band fitted before, with its guarantee
         warnings.warn(f"{int(near.sum())} held-out images cannot vouch for verdicts {accuracy:.0%} right with probability {1 - delta:g} outside "
                       f"any band: its band is the one that was {accuracy:.0%} right on them, without that guarantee (hold out more images for it)")
+    det.config.update(band=list(band), unsure_accuracy=accuracy, **vouched)
     return det
 
 # %% ../nbs/08_evaluate.ipynb
