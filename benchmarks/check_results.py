@@ -151,6 +151,7 @@ PROSE = lambda: [
     ('nbs/explanations/01_cpu_recipe.ipynb', 'measures it on {} held-out ones', _body('robust_ablation', r'clean\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(\d+)'), None),
     ('nbs/06a_detector.ipynb', 'moved by up to {} and changed', R('int8_cpus', 'before_max_diff'), None),
     ('nbs/06a_detector.ipynb', 'and changed {} verdicts', R('int8_cpus', 'before_verdicts_changed'), None),
+    ('nbs/06a_detector.ipynb', "moves the same file's P(FAKE) by up to {} there", R('int8_cpus', 'openvino_max_diff'), None),
     ('cifake_fastai/shipped/MODEL_CARD.md', 'Trained on 2 CPU cores in {} min', R('detector', 'train_minutes'), None),
     ('nbs/06a_detector.ipynb', 'end to end, where decoding takes part of the time, {} against', R('predict_throughput', 'openvino_ratio'), None),
     ('nbs/06a_detector.ipynb', 'stock path, with {} % of its verdicts', R('predict_throughput', 'openvino_agree'), None),
