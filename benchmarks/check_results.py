@@ -154,7 +154,7 @@ PROSE = lambda: [
     ('nbs/06a_detector.ipynb', "moves the same file's P(FAKE) by up to {} there", R('int8_cpus', 'openvino_max_diff'), None),
     ('cifake_fastai/shipped/MODEL_CARD.md', 'Trained on 2 CPU cores in {} min', R('detector', 'train_minutes'), None),
     ('nbs/06a_detector.ipynb', 'end to end, where decoding takes part of the time, {} against', R('predict_throughput', 'openvino_ratio'), None),
-    ('nbs/06a_detector.ipynb', 'stock path, with {} % of its verdicts', R('predict_throughput', 'openvino_agree'), None),
+    ('nbs/06a_detector.ipynb', "stock path, with {} % of the default engine's verdicts", R('predict_throughput', 'openvino_agree'), None),
     ('nbs/06a_detector.ipynb', 'against {} times fastai', R('predict_throughput', 'predict_ratio'), None),
     ('nbs/06a_detector.ipynb', 'network alone at {} times', _body('predict_throughput', r'OpenVINO [\d.]+ int8:\s+(\d+)')/_body('predict_throughput', r'\nint8:\s+(\d+)'), None),
 ]

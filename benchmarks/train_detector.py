@@ -85,7 +85,8 @@ def recard(dest:Path):
     import json, re
     from cifake_fastai.evaluate import with_card_parts
     md, cfg = (dest/'MODEL_CARD.md').read_text(), json.loads((dest/'config.json').read_text())
-    body = re.search(r'(?ms)^## Recipe\n(.*?)(?=^## |\Z)', md).group(1)
+    if not (m := re.search(r'(?ms)^## Recipe\n(.*?)(?=^## |\Z)', md)): raise SystemExit(f"{dest/'MODEL_CARD.md'}: no Recipe section to write again")
+    body = m.group(1)
     hw, minutes = re.search(r'Trained on (.+?)\s+in ([0-9.]+) min', body).groups()
     cmd = re.search(r'```sh\n(.+?)\n```', body, re.S).group(1)
     if FLOAT_NOTE not in md:                             # cards written before the note was part of them

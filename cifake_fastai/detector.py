@@ -108,7 +108,8 @@ def _learner_from(path:Path, cfg:dict, cpu:bool=True):
     from cifake_fastai.models import build_network, init_weights, TemperatureCE
     from cifake_fastai.data import inference_dls
     if cfg.get('sha256'): _verified(path/WEIGHTS, cfg['sha256'])
-    model = init_weights(build_network(cfg), path/WEIGHTS)          # weights that do not fit the config: one line naming the keys
+    try: model = init_weights(build_network(cfg), path/WEIGHTS)
+    except CifakeError as e: raise CifakeError(f"{path}: its {CONFIG} does not describe its {WEIGHTS}: {e}") from None   # one line naming the keys
     dls = inference_dls(cfg['vocab'], size=cfg.get('input_size', cfg['cache_size']), cache_size=cfg['cache_size'], stats=(cfg['mean'], cfg['std']),
                         device='cpu' if cpu else None)
     learn = Learner(dls, model.to(dls.device), loss_func=TemperatureCE(cfg.get('temperature', 1.0)))
@@ -480,8 +481,8 @@ def onnx_session(det:Detector, int8:bool=False):
     def make():
         import onnxruntime as ort
         opts = ort.SessionOptions(); opts.log_severity_level = 3
-        # its threads spin after each batch by default, on the core that decodes the next batch (`predict_images`):
-        # 4,975 -> 6,041 images/s decoding and running the int8 copy on 2 cores, the same probabilities
+        # its threads spin after each batch by default, on the core that decodes the next batch (`predict_images`): about a
+        # fifth more images/s without, on 2 cores (benchmarks/predict_throughput.py), the same probabilities
         opts.add_session_config_entry('session.intra_op.allow_spinning', '0')
         return ort.InferenceSession(str(f), opts, providers=['CPUExecutionProvider'])
     return det._runner(str(f), make)
