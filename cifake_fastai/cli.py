@@ -49,7 +49,7 @@ _SOURCES = 'Dataset root with one folder per source'
 _FAKE_PATTERNS = 'Shell patterns of FAKE source folders'
 _REAL_PATTERNS = 'Shell patterns of REAL source folders (default: all the others)'
 _DOWNLOAD = 'Try Kaggle when CIFAKE is not found'
-_ENGINE = 'int8: ONNX Runtime on the detector\'s int8 copy; onnx: on its float copy; openvino: OpenVINO (pip install openvino); torch: PyTorch; auto: int8, else onnx, else torch, as the detector has them'
+_ENGINE = 'int8: ONNX Runtime on the detector\'s int8 copy; onnx: on its float copy; openvino: OpenVINO on the same copy (pip install openvino; faster on x86, its P(FAKE) moves slightly from CPU to CPU); torch: PyTorch; auto: int8, else onnx, else torch, as the detector has them'
 _ENGINES = ['auto', 'int8', 'onnx', 'openvino', 'torch']      # detector.ENGINES, named here so that `cifake --help` does not import torch
 _BASELINE = 'Run the PCA baseline too'
 _OPTIONAL, _MANY = dict(opt=False, nargs='?'), dict(nargs='+')
