@@ -7,7 +7,7 @@ __all__ = ['image_extensions', 'UNSUPPORTED_IMAGES', 'LABELS', 'CIFAR10_CLASSES'
            'CifakeError', 'DatasetError', 'UnreadableImageError', 'PathMissingError', 'OutputExistsError',
            'is_network_error', 'renamed', 'renamed_args', 'cifake_class', 'sample_path', 'unreadable_reason',
            'image_bytes', 'upright', 'decode_image', 'n_frames', 'to_rgb', 'open_rgb', 'square_resize', 'is_image_name',
-           'list_images', 'class_folders', 'train_beside', 'check_layout', 'DataFolder', 'data_folder']
+           'list_images', 'class_folders', 'as_path', 'train_beside', 'check_layout', 'DataFolder', 'data_folder']
 
 # %% ../nbs/00_core.ipynb
 import functools, io, os, re, stat, warnings
@@ -255,6 +255,12 @@ def list_images(root:str|Path, # Folder to search (any depth)
 def class_folders(path:str|Path)->list:
     "Sorted names of the visible sub-folders of `path`."
     return sorted(o.name for o in Path(path).iterdir() if o.is_dir() and not o.name.startswith('.'))
+
+# %% ../nbs/00_core.ipynb
+def as_path(f:str|Path, # A file or folder name, or a `Path`
+           )->Path:
+    "`f` as a `Path`; one already is returned as it is (`Path(path)` parses it again: a tenth of the time of predicting a 32-px image)."
+    return f if isinstance(f, Path) else Path(f)
 
 # %% ../nbs/00_core.ipynb
 _SPLITS = ('train', 'test')

@@ -13,7 +13,7 @@ try: import cv2                     # the fast path for small JPEGs; the predict
 except ImportError: cv2 = None
 from PIL import Image
 from .core import (
-    CifakeError, decode_image, image_bytes, n_frames, PathMissingError, renamed_args, square_resize, to_rgb, unreadable_reason, UnreadableImageError, upright)
+    as_path, CifakeError, decode_image, image_bytes, n_frames, PathMissingError, renamed_args, square_resize, to_rgb, unreadable_reason, UnreadableImageError, upright)
 
 # %% ../nbs/00a_decode.ipynb
 _SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
@@ -74,7 +74,7 @@ def decode_rgb(o, # An image file, a PIL image or a uint8 (h, w[, 3]) array
               )->tuple: # (uint8 (size, size, 3) array, the image's facts: `width`, `height` (upright, before resizing), `mode`, `frames`)
     "Any image as the array every module uses: upright, RGB, through the size policy (`square_resize`), a file decoded exactly as the cache decodes it; with its facts. Or `UnreadableImageError` naming it."
     if isinstance(o, (str, Path)):
-        a, why = decode_file(o if isinstance(o, Path) else Path(o), size)    # `Path(path)` parses it again: a fifth of decoding a 32-px JPEG
+        a, why = decode_file(as_path(o), size)
         if a is None: raise UnreadableImageError(o, why)
         return a, dict(zip(('width', 'height', 'mode', 'frames'), (*why[1:4], why[5])))
     src = as_image(o); im = to_rgb(src)

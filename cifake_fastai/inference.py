@@ -11,20 +11,18 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.all import L
-from .core import list_images, PathMissingError, UnreadableImageError, renamed, renamed_args
+from .core import as_path, list_images, PathMissingError, UnreadableImageError, renamed, renamed_args
 from .decode import as_image, decode_rgb
 from . import detector as _detector
 from .detector import Detector, as_detector
 
 # %% ../nbs/07_inference.ipynb
-def _as_path(f)->Path: return f if isinstance(f, Path) else Path(f)     # `Path(path)` parses it again: a tenth of the time of a 32-px prediction
-
 def image_paths(files_or_folders, # Image files and/or folders (searched recursively)
                )->list: # Files, folders expanded in sorted order
     "The files named, and the image files under the folders named."
     res = []
     for f in L(files_or_folders):
-        f = _as_path(f).expanduser()
+        f = as_path(f).expanduser()
         try: is_dir = stat.S_ISDIR(f.stat().st_mode)           # one system call per file: folders of 100,000 files are common
         except FileNotFoundError:
             if not f.is_symlink(): raise PathMissingError(f"{f}: no such file or folder") from None
@@ -166,7 +164,7 @@ def predict_files(det, # A `Detector` (e.g. `load_detector()`), or a trained `Le
     "Predict REAL/FAKE (or UNSURE) for image files, by the detector's rule (`Detector.verdicts`); unreadable files get a row with the reason."
     det = as_detector(det)
     det.verdicts(np.zeros((0, len(det.vocab))), threshold, unsure)      # the arguments checked before any image is read
-    fs, bad, facts = [_as_path(f) for f in files], [], []
+    fs, bad, facts = [as_path(f) for f in files], [], []
     if det.decoded_size:                                          # one decode per file: unreadable ones and every size are found on the way
         dist = []
         probs = _fast_probs(det, fs, bs, on_error=lambda f, why: bad.append((f, why)), facts=facts, engine=engine, distances=dist)
