@@ -59,12 +59,11 @@ def mix_text(cfg:dict)->str:
             + ("; a mixed image's target moves toward 50/50 by how much of it the pictures cover" if u else '') + "), " if a else '')
 
 def recipe(cfg:dict, cmd:str, hw:str, minutes:float)->str:
-    "The card's Recipe section: what trained the weights, and the command that does it again."
+    "The text of the card's Recipe section: what trained the weights, and the command that does it again."
     lr = cfg.get('lr') or 5e-3
     start = (f"the detector shipped before (SHA-256 `{cfg['init_sha256']}`, 24 epochs of the same recipe from scratch, without mixing) "
              f"fine-tuned:" if cfg.get('init_sha256') else 'from scratch at 32 px,')
-    return f"""## Recipe
-`train_cpu_recipe(robust=True)`: `cifake_resnet9(width={cfg['width']}, highpass={cfg['highpass']})`, {start} one cycle of
+    return f"""`train_cpu_recipe(robust=True)`: `cifake_resnet9(width={cfg['width']}, highpass={cfg['highpass']})`, {start} one cycle of
 {cfg['epochs']} epochs at peak learning rate {lr:g}, batch 256, label smoothing 0.1, random horizontal flips, ImageNet
 normalisation, {augmix_text(cfg)}{mix_text(cfg)}and `RandomDegrade(p={cfg['degrade_p']}, strength={cfg['degrade_strength']})`: {100*cfg['degrade_p']:.0f}% of the training images go through a
 random chain of one to three degradations (shrinking and enlarging back with Pillow's and OpenCV's filters, Gaussian,
@@ -91,7 +90,7 @@ def recard(dest:Path):
     cmd = re.search(r'```sh\n(.+?)\n```', body, re.S).group(1)
     if FLOAT_NOTE not in md:                             # cards written before the note was part of them
         md = re.sub(r'(Accuracy as the reference reports it: [^\n]*\n)', lambda m: m.group(1) + FLOAT_NOTE + '\n', md, count=1)
-    (dest/'MODEL_CARD.md').write_text(with_card_parts(md, {'Recipe': recipe(cfg, cmd, hw, float(minutes)).split('\n', 1)[1]}))
+    (dest/'MODEL_CARD.md').write_text(with_card_parts(md, {'Recipe': recipe(cfg, cmd, hw, float(minutes))}))
 
 def card(cfg:dict, rec:dict, cal:dict, cmd:str, hw:str, minutes:float)->str:
     from cifake_fastai.evaluate import metrics_table
@@ -108,6 +107,7 @@ CIFAKE (Bird & Lotfi, 2024): 60,000 real CIFAR-10 images and 60,000 Stable Diffu
 {rec['n']:,} test/ images and on the {rec['clean']['n']:,} clean ones (test images whose contents are neither in train/ nor
 repeated within test/).
 
+## Recipe
 {recipe(cfg, cmd, hw, minutes)}
 ## Weights
 `model.safetensors` ({cfg['n_params']:,} parameters), SHA-256 `{cfg['sha256']}` (also in `config.json`; `load_detector`
