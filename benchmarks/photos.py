@@ -34,7 +34,8 @@ def _fetch(req:str, kind:str)->Path:
     d = CACHE/'dist'; d.mkdir(parents=True, exist_ok=True)
     def have(): return [f for f in d.iterdir() if f.name.lower().replace('-', '_').startswith(name + '_')]
     if not have():
-        fmt = ['--only-binary=:all:', '--python-version', '3.11', '--platform', 'manylinux2014_x86_64'] if kind == 'wheel' else ['--no-binary=:all:']
+        fmt = (['--only-binary=:all:', '--python-version', '3.11', '--platform', 'manylinux2014_x86_64', '--platform', 'manylinux_2_28_x86_64']
+               if kind == 'wheel' else ['--no-binary=:all:'])      # both tags: pip takes only those named, and mahotas 1.4.19 ships 2_28 only
         subprocess.run([sys.executable, '-m', 'pip', 'download', '-q', '--no-deps', *fmt, req, '-d', str(d)], check=True)
     return have()[0]
 
