@@ -472,8 +472,16 @@ def with_card_parts(md:str, # A model card (Markdown)
     import re
     fm = re.match(r'---\n.*?\n---\n+', md.lstrip(), flags=re.S)                    # an earlier front matter
     body = md.lstrip()[fm.end() if fm else 0:]
-    secs = re.split(r'(?m)^(?=## )', body)
-    head, secs = secs[0], {s.split('\n', 1)[0][3:].strip(): s for s in secs[1:]}
+    starts, fence, pos = [], None, 0                     # '## ' lines outside fenced code blocks start the sections
+    for line in body.splitlines(keepends=True):
+        m = re.match(r' {0,3}(`{3,}|~{3,})', line)
+        if m and (fence is None or (m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence))): fence = None if fence else m.group(1)
+        elif fence is None and line.startswith('## '): starts.append(pos)
+        pos += len(line)
+    cuts = [0, *starts, len(body)]
+    head, secs = body[:cuts[1]], {}
+    for a, b in zip(cuts[1:], cuts[2:]):                 # a heading met twice keeps both texts, in the first one's place
+        k = body[a:b].split('\n', 1)[0][3:].strip(); secs[k] = secs.get(k, '') + body[a:b]
     if 'Files' in parts: secs.pop('Weights', None)                              # the shipped card's name for 'Files'
     late = ('Robustness', 'Corruptions it never saw (CIFAKE-C)', 'Limits')    # where benchmarks/robustness.py and corruptions.py --card put theirs
     first, last = ['How to start', 'Uses'], ['Files', 'At the operating threshold', *late, 'Licence and citation']
