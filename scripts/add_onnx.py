@@ -51,5 +51,10 @@ def write_card(d:Path, train):
         print(f"model card's shared parts written from {ev.record['n']} test images: {card}")
 
 if __name__ == '__main__':
-    args = [a for a in sys.argv[1:] if a != '--card-only']
-    main(*args[:2], card_only='--card-only' in sys.argv)
+    import argparse
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('path', nargs='?', default=None, help='detector folder (default: the shipped one)')
+    p.add_argument('train', nargs='?', default=None, help="its training folder (default: CIFAKE's train/)")
+    p.add_argument('--card-only', action='store_true', help="only the card's shared parts (e.g. after copying a detector in)")
+    a = p.parse_args()
+    main(a.path, a.train, card_only=a.card_only)
