@@ -4,7 +4,7 @@
 
 # %% auto 0
 __all__ = ['CPU_RECIPE', 'HistoryCSV', 'ResumableSaveModel', 'ResumableEarlyStopping', 'SaveLast', 'train_model',
-           'train_cpu_recipe', 'EvenShift', 'PixMixUnsure', 'plot_history', 'seconds_per_epoch']
+           'train_cpu_recipe', 'EvenShift', 'PixMixUnsure', 'ConsistentViews', 'plot_history', 'seconds_per_epoch']
 
 # %% ../nbs/06_train.ipynb
 import contextlib, inspect, io, json, time
@@ -181,6 +181,7 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
                      augmix:float=0., # Share of training images also mixed by AugMix (`RandomAugMix`; `0`: none)
                      pixmix:float=0., # Share of training images also mixed with fractal pictures (`RandomPixMix`; `0`: none)
                      unsure_mix:bool=False, # With `pixmix`: mixed images' targets move toward 50/50 by how much the mix covers (`PixMixUnsure`)
+                     consistency:float=0., # Weight of AugMix's Jensen-Shannon consistency: the mixes and degradations make two views of each image (`ConsistentViews`; `0`: off)
                      init:str|Path|dict|None=None, # Start from these weights (a `.safetensors` file, e.g. a detector's, or a state dict), not from scratch
                      valid_pct:float=CPU_RECIPE['valid_pct'], # Held out to choose the best epoch
                      seed:int=42, # Split seed
@@ -191,6 +192,9 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
     "Train a detector from scratch at 32 px on a CPU: `cifake_resnet9`, one cycle, label smoothing, flips; with `robust`, on degraded copies too."
     highpass, epochs = ifnone(highpass, not robust), ifnone(epochs, CPU_RECIPE['robust_epochs' if robust else 'epochs'])
     if unsure_mix and not pixmix: raise CifakeError("unsure_mix=True needs pixmix > 0, the share of images to mix (e.g. pixmix=0.5)")
+    if consistency and unsure_mix: raise CifakeError("consistency pulls a mixed image toward its clean verdict, unsure_mix toward 50/50: choose one")
+    if consistency and isinstance(path, DataLoaders): raise CifakeError("consistency makes its views itself: pass the training folder, not loaders")
+    if consistency and not (robust or augmix or pixmix): raise CifakeError("consistency needs something to make the views: robust=True, augmix or pixmix")
     degrade = ([RandomAugMix(augmix)] if augmix else []) + ([RandomPixMix(pixmix)] if pixmix and not unsure_mix else []) + ([RandomDegrade(p, strength)] if robust else [])
     if isinstance(path, DataLoaders):
         dls = path                                       # never changed here: the caller's loaders stay as they were built
@@ -204,9 +208,10 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
             raise CifakeError("pixmix with loaders of your own: build them with it, e.g. fast_dls(path, size=32, batch_tfms=[Flip(), RandomPixMix()])")
         if unsure_mix and has_mix: raise CifakeError("unsure_mix mixes the images itself: build your loaders without RandomPixMix")
     else: dls = fast_dls(path, size=CPU_RECIPE['size'], bs=bs, valid_pct=valid_pct, seed=seed, files=files,
-                         batch_tfms=[Flip()]*CPU_RECIPE['flip'] + ([EvenShift(shift)] if shift else []) + degrade)
+                         batch_tfms=[Flip()]*CPU_RECIPE['flip'] + ([EvenShift(shift)] if shift else []) + ([] if consistency else degrade))
     if smooth: kwargs.setdefault('loss_func', LabelSmoothingCrossEntropyFlat(eps=smooth))
     if pixmix and unsure_mix: kwargs['cbs'] = L(kwargs.get('cbs')) + [PixMixUnsure(pixmix)]
+    if consistency: kwargs['cbs'] = L(kwargs.get('cbs')) + [ConsistentViews(degrade, consistency)]     # the loaders give clean images
     return train_model(dls, init_weights(cifake_resnet9(width, highpass=highpass), init), epochs=epochs, pretrained=False, lr=lr, patience=None, out=out,
                        channels_last=True, **kwargs)
 
@@ -228,6 +233,15 @@ class EvenShift(Transform):
         return out
 
 # %% ../nbs/06_train.ipynb
+def _mix_norm(cb:Callback)->Normalize:
+    "The training loaders' `Normalize`, for a callback that changes normalised batches and weighs a loss of class indices (else a one-line error)."
+    norm = [t for t in cb.dls.train.after_batch.fs if isinstance(t, Normalize)]
+    if not norm: raise CifakeError(f"{type(cb).__name__} changes normalised batches: build the loaders with Normalize (fast_dls does)")
+    if not getattr(cb.learn.loss_func, 'y_int', False):
+        raise CifakeError(f"{type(cb).__name__} needs a loss of class indices: train with fastai's CrossEntropyLossFlat or "
+                          "LabelSmoothingCrossEntropyFlat")
+    return norm[0]
+
 class PixMixUnsure(MixHandler):
     "Training callback: a share `p` of each batch is mixed with fractal pictures, each mixed image's target moved toward 50/50 by the share the mix covers."
     def __init__(self, p:float=0.5, # Share of training images mixed
@@ -238,12 +252,7 @@ class PixMixUnsure(MixHandler):
         if not 0 <= p <= 1: raise ValueError(f"p={p}: a probability is between 0 and 1")
         store_attr()
     def before_train(self):
-        norm = [t for t in self.dls.train.after_batch.fs if isinstance(t, Normalize)]
-        if not norm: raise CifakeError("PixMixUnsure mixes normalised batches: build the loaders with Normalize (fast_dls does)")
-        if not getattr(self.learn.loss_func, 'y_int', False):
-            raise CifakeError("PixMixUnsure weighs a loss of class indices: train with fastai's CrossEntropyLossFlat or "
-                              "LabelSmoothingCrossEntropyFlat")
-        self.norm = norm[0]
+        self.norm = _mix_norm(self)
         super().before_train()
     def before_batch(self):
         x = self.xb[0]; n = len(x)
@@ -261,6 +270,34 @@ class PixMixUnsure(MixHandler):
         with NoneReduce(self.old_lf) as lf: loss = lf(pred, *yb)
         even = -F.log_softmax(pred.float(), 1).mean(1)
         return (self.kept*loss + (1 - self.kept)*even).mean()
+
+# %% ../nbs/06_train.ipynb
+class ConsistentViews(MixHandler):
+    "Training callback (AugMix's consistency): clean images and two views of each made by `tfms`; loss on the clean ones plus `lam` x their Jensen-Shannon divergence."
+    def __init__(self, tfms:list, # uint8 batch transforms that make a view, e.g. `[RandomPixMix(0.5), RandomDegrade(0.5)]`
+                 lam:float=12., # Weight of the divergence (AugMix's 12)
+                ):
+        if not tfms: raise CifakeError("ConsistentViews needs transforms to make its views, e.g. [RandomPixMix(0.5), RandomDegrade(0.5)]")
+        store_attr()
+    def before_train(self):
+        self.norm = _mix_norm(self)
+        super().before_train()
+    def view(self, u8:TensorImage)->torch.Tensor:
+        "One view of a uint8 batch through `tfms`, normalised."
+        for t in self.tfms: u8 = t(u8, split_idx=0)
+        mean, std = self.norm.mean.to(u8.device), self.norm.std.to(u8.device)
+        return (u8.float()/255 - mean)/std
+    def before_batch(self):
+        x = self.xb[0]; mean, std = self.norm.mean.to(x.device), self.norm.std.to(x.device)
+        u8 = TensorImage(((x*std + mean)*255).round().clamp(0, 255).to(torch.uint8))     # the loaders' uint8 pixels again
+        self.learn.xb = (torch.cat([x, self.view(u8), self.view(u8)]),)
+    def lf(self, pred, *yb):
+        "The loss on the clean third of `pred`, plus `lam` x the Jensen-Shannon divergence of the three thirds' probabilities."
+        if not self.training: return self.old_lf(pred, *yb)
+        probs = [F.softmax(t, 1) for t in pred.float().chunk(3)]
+        log_mix = (sum(probs)/3).clamp(1e-7, 1).log()
+        jsd = sum(F.kl_div(log_mix, q, reduction='batchmean') for q in probs)/3
+        return self.old_lf(pred.chunk(3)[0], *yb) + self.lam*jsd
 
 # %% ../nbs/06_train.ipynb
 def plot_history(history, # `learn.history`, a history CSV file, or a `Learner`
