@@ -260,9 +260,8 @@ class PixMixUnsure(MixHandler):
         idx = (torch.rand(n) < self.p).nonzero().flatten().to(x.device)
         if not len(idx): return
         self.pictures = mixing_pictures(self.pictures, x.shape[-1])
-        mean, std = self.norm.mean.to(x.device), self.norm.std.to(x.device)
-        mixed, self.kept[idx] = pixmix_batch((x[idx]*std + mean).clamp(0, 1), self.pictures, self.k, self.beta)
-        x = x.clone(); x[idx] = (mixed - mean)/std
+        mixed, self.kept[idx] = pixmix_batch(self.norm.decode(TensorImage(x[idx])).clamp(0, 1), self.pictures, self.k, self.beta)
+        x = x.clone(); x[idx] = self.norm(TensorImage(mixed))
         self.learn.xb = (x,)
     def lf(self, pred, *yb):
         "The loss on its label weighted by `kept`, plus the loss on a 50/50 target weighted by the rest."
@@ -282,14 +281,13 @@ class ConsistentViews(MixHandler):
     def before_train(self):
         self.norm = _mix_norm(self)
         super().before_train()
-    def view(self, u8:TensorImage)->torch.Tensor:
+    def view(self, u8:TensorImage)->TensorImage:
         "One view of a uint8 batch through `tfms`, normalised."
         for t in self.tfms: u8 = t(u8, split_idx=0)
-        mean, std = self.norm.mean.to(u8.device), self.norm.std.to(u8.device)
-        return (u8.float()/255 - mean)/std
+        return self.norm(TensorImage(u8.float()/255))
     def before_batch(self):
-        x = self.xb[0]; mean, std = self.norm.mean.to(x.device), self.norm.std.to(x.device)
-        u8 = TensorImage(((x*std + mean)*255).round().clamp(0, 255).to(torch.uint8))     # the loaders' uint8 pixels again
+        x = self.xb[0]
+        u8 = TensorImage((self.norm.decode(TensorImage(x))*255).round().clamp(0, 255).to(torch.uint8))     # the loaders' uint8 pixels again
         self.learn.xb = (torch.cat([x, self.view(u8), self.view(u8)]),)
     def lf(self, pred, *yb):
         "The loss on the clean third of `pred`, plus `lam` x the Jensen-Shannon divergence of the three thirds' probabilities."
