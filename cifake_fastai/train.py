@@ -174,6 +174,7 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
                      lr:float=CPU_RECIPE['lr'], # Peak learning rate
                      smooth:float=CPU_RECIPE['smooth'], # Label smoothing (`0`: plain cross-entropy)
                      highpass:bool|None=None, # The network also sees the image's high-pass residual (`HighPassConv`; default: without `robust` only)
+                     standardize:bool=False, # The network reads each image standardised (`StandardizedConv`; not with `highpass`)
                      shift:int=0, # Random shifts of training images by up to this many pixels, in steps of 2 (`EvenShift`; `0`: none)
                      robust:bool=False, # Also train on degraded copies (`RandomDegrade`): survives resizing, blur and recompression
                      p:float=0.5, # With `robust`: share of training images degraded (loaders given bring their own `RandomDegrade`)
@@ -181,7 +182,7 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
                      augmix:float=0., # Share of training images also mixed by AugMix (`RandomAugMix`; `0`: none)
                      pixmix:float=0., # Share of training images also mixed with fractal pictures (`RandomPixMix`; `0`: none)
                      unsure_mix:bool=False, # With `pixmix`: mixed images' targets move toward 50/50 by how much the mix covers (`PixMixUnsure`)
-                     consistency:float=0., # Weight of AugMix's Jensen-Shannon consistency: the mixes and degradations make two views of each image (`ConsistentViews`; `0`: off)
+                     consistency:float=0., # Weight of AugMix's Jensen-Shannon consistency: the mixes and degradations make two views of each image (`ConsistentViews`; `0`: off; with `unsure_mix`, the degradations alone)
                      init:str|Path|dict|None=None, # Start from these weights (a `.safetensors` file, e.g. a detector's, or a state dict), not from scratch
                      valid_pct:float=CPU_RECIPE['valid_pct'], # Held out to choose the best epoch
                      seed:int=42, # Split seed
@@ -190,11 +191,11 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
                      **kwargs, # Passed to `train_model` (e.g. `fname`, `resume`, `overwrite`)
                     )->Learner:
     "Train a detector from scratch at 32 px on a CPU: `cifake_resnet9`, one cycle, label smoothing, flips; with `robust`, on degraded copies too."
-    highpass, epochs = ifnone(highpass, not robust), ifnone(epochs, CPU_RECIPE['robust_epochs' if robust else 'epochs'])
+    highpass, epochs = ifnone(highpass, not (robust or standardize)), ifnone(epochs, CPU_RECIPE['robust_epochs' if robust else 'epochs'])
     if unsure_mix and not pixmix: raise CifakeError("unsure_mix=True needs pixmix > 0, the share of images to mix (e.g. pixmix=0.5)")
-    if consistency and unsure_mix: raise CifakeError("consistency pulls a mixed image toward its clean verdict, unsure_mix toward 50/50: choose one")
     if consistency and isinstance(path, DataLoaders): raise CifakeError("consistency makes its views itself: pass the training folder, not loaders")
-    if consistency and not (robust or augmix or pixmix): raise CifakeError("consistency needs something to make the views: robust=True, augmix or pixmix")
+    if consistency and not (robust or augmix or (pixmix and not unsure_mix)):
+        raise CifakeError("consistency needs something to make the views: robust=True, augmix or pixmix (with unsure_mix, pixmix makes no views)")
     degrade = ([RandomAugMix(augmix)] if augmix else []) + ([RandomPixMix(pixmix)] if pixmix and not unsure_mix else []) + ([RandomDegrade(p, strength)] if robust else [])
     if isinstance(path, DataLoaders):
         dls = path                                       # never changed here: the caller's loaders stay as they were built
@@ -210,9 +211,10 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
     else: dls = fast_dls(path, size=CPU_RECIPE['size'], bs=bs, valid_pct=valid_pct, seed=seed, files=files,
                          batch_tfms=[Flip()]*CPU_RECIPE['flip'] + ([EvenShift(shift)] if shift else []) + ([] if consistency else degrade))
     if smooth: kwargs.setdefault('loss_func', LabelSmoothingCrossEntropyFlat(eps=smooth))
-    if pixmix and unsure_mix: kwargs['cbs'] = L(kwargs.get('cbs')) + [PixMixUnsure(pixmix)]
-    if consistency: kwargs['cbs'] = L(kwargs.get('cbs')) + [ConsistentViews(degrade, consistency)]     # the loaders give clean images
-    return train_model(dls, init_weights(cifake_resnet9(width, highpass=highpass), init), epochs=epochs, pretrained=False, lr=lr, patience=None, out=out,
+    unsure = PixMixUnsure(pixmix) if pixmix and unsure_mix else None
+    if consistency: kwargs['cbs'] = L(kwargs.get('cbs')) + [ConsistentViews(degrade, consistency, unsure)]     # the loaders give clean images
+    elif unsure: kwargs['cbs'] = L(kwargs.get('cbs')) + [unsure]
+    return train_model(dls, init_weights(cifake_resnet9(width, highpass=highpass, standardize=standardize), init), epochs=epochs, pretrained=False, lr=lr, patience=None, out=out,
                        channels_last=True, **kwargs)
 
 # %% ../nbs/06_train.ipynb
@@ -254,27 +256,35 @@ class PixMixUnsure(MixHandler):
     def before_train(self):
         self.norm = _mix_norm(self)
         super().before_train()
-    def before_batch(self):
-        x = self.xb[0]; n = len(x)
-        self.kept = torch.ones(n, device=x.device)
+    def mix(self, x:torch.Tensor, norm:Normalize)->tuple:
+        "A normalised batch with a share `p` of it mixed, and each image's `kept` share (1: not mixed)."
+        n = len(x); kept = torch.ones(n, device=x.device)
         idx = (torch.rand(n) < self.p).nonzero().flatten().to(x.device)
-        if not len(idx): return
+        if not len(idx): return x, kept
         self.pictures = mixing_pictures(self.pictures, x.shape[-1])
-        mixed, self.kept[idx] = pixmix_batch(self.norm.decode(TensorImage(x[idx])).clamp(0, 1), self.pictures, self.k, self.beta)
-        x = x.clone(); x[idx] = self.norm(TensorImage(mixed))
+        mixed, kept[idx] = pixmix_batch(norm.decode(TensorImage(x[idx])).clamp(0, 1), self.pictures, self.k, self.beta)
+        x = x.clone(); x[idx] = norm(TensorImage(mixed))
+        return x, kept
+    def before_batch(self):
+        x, self.kept = self.mix(self.xb[0], self.norm)
         self.learn.xb = (x,)
-    def lf(self, pred, *yb):
-        "The loss on its label weighted by `kept`, plus the loss on a 50/50 target weighted by the rest."
-        if not self.training: return self.old_lf(pred, *yb)
-        with NoneReduce(self.old_lf) as lf: loss = lf(pred, *yb)
+    @staticmethod
+    def weigh(lf, pred:torch.Tensor, yb:tuple, kept:torch.Tensor)->torch.Tensor:
+        "Per image: `lf` on its label weighted by `kept`, plus the loss on a 50/50 target weighted by the rest."
+        with NoneReduce(lf) as f: loss = f(pred, *yb)
         even = -F.log_softmax(pred.float(), 1).mean(1)
-        return (self.kept*loss + (1 - self.kept)*even).mean()
+        return kept*loss + (1 - kept)*even
+    def lf(self, pred, *yb):
+        "The mean of `weigh` over the batch (the plain loss when validating)."
+        if not self.training: return self.old_lf(pred, *yb)
+        return self.weigh(self.old_lf, pred, yb, self.kept).mean()
 
 # %% ../nbs/06_train.ipynb
 class ConsistentViews(MixHandler):
     "Training callback (AugMix's consistency): clean images and two views of each made by `tfms`; loss on the clean ones plus `lam` x their Jensen-Shannon divergence."
     def __init__(self, tfms:list, # uint8 batch transforms that make a view, e.g. `[RandomPixMix(0.5), RandomDegrade(0.5)]`
                  lam:float=12., # Weight of the divergence (AugMix's 12)
+                 unsure:PixMixUnsure|None=None, # Also mix a share of the clean images with unsure targets (`PixMixUnsure.mix`), left out of the divergence
                 ):
         if not tfms: raise CifakeError("ConsistentViews needs transforms to make its views, e.g. [RandomPixMix(0.5), RandomDegrade(0.5)]")
         store_attr()
@@ -288,14 +298,18 @@ class ConsistentViews(MixHandler):
     def before_batch(self):
         x = self.xb[0]
         u8 = TensorImage((self.norm.decode(TensorImage(x))*255).round().clamp(0, 255).to(torch.uint8))     # the loaders' uint8 pixels again
-        self.learn.xb = (torch.cat([x, self.view(u8), self.view(u8)]),)
+        views = [self.view(u8), self.view(u8)]                 # of the clean images, even where `unsure` mixes them below
+        x, self.kept = (x, None) if self.unsure is None else self.unsure.mix(x, self.norm)
+        self.learn.xb = (torch.cat([x, *views]),)
     def lf(self, pred, *yb):
-        "The loss on the clean third of `pred`, plus `lam` x the Jensen-Shannon divergence of the three thirds' probabilities."
+        "The loss on the first third of `pred`, plus `lam` x the Jensen-Shannon divergence of the three thirds' probabilities (per image, mixed ones 0)."
         if not self.training: return self.old_lf(pred, *yb)
         probs = [F.softmax(t, 1) for t in pred.float().chunk(3)]
         log_mix = (sum(probs)/3).clamp(1e-7, 1).log()
-        jsd = sum(F.kl_div(log_mix, q, reduction='batchmean') for q in probs)/3
-        return self.old_lf(pred.chunk(3)[0], *yb) + self.lam*jsd
+        jsd = sum(F.kl_div(log_mix, q, reduction='none').sum(1) for q in probs)/3
+        first = pred.chunk(3)[0]
+        if self.kept is None: return self.old_lf(first, *yb) + self.lam*jsd.mean()
+        return (PixMixUnsure.weigh(self.old_lf, first, yb, self.kept) + self.lam*jsd*(self.kept == 1)).mean()   # a mixed image is to be doubted, not matched
 
 # %% ../nbs/06_train.ipynb
 def plot_history(history, # `learn.history`, a history CSV file, or a `Learner`
