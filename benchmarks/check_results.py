@@ -154,7 +154,7 @@ PROSE = lambda: [
     ('nbs/explanations/04_unseen.ipynb', 'families average {}% with verdicts', R('ablate_valid_std6', 'unseen_mean'), None),
     ('nbs/explanations/04_unseen.ipynb', 'forced, against {}% (PixMix', R('ablate_valid_unsure6', 'unseen_mean'), None),
     ('nbs/explanations/04_unseen.ipynb', 'the best before it: {}%)', R('ablate_valid_pixmix8_p08', 'unseen_mean'), None),
-    ('nbs/explanations/04_unseen.ipynb', 'is fog at\n{}%, where it was', R('ablate_valid_std6', 'worst'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'is now fog,\nat {}%, which did not move', R('ablate_valid_std6', 'worst'), None),
     ('nbs/explanations/04_unseen.ipynb', 'held-out error of {}% (96.58%', _held_out_error('ablate_train_std6'), None),
     ('nbs/explanations/04_unseen.ipynb', '3.8% ({}% on the test set)', R('ablate_train_std6', 'test_acc'), None),
     ('nbs/explanations/04_unseen.ipynb', 'test set), {}% of the clean held-out images answered, and its sure', R('ablate_valid_std6', 'clean_coverage'), None),
