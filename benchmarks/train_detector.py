@@ -60,7 +60,7 @@ def mix_text(cfg:dict)->str:
 
 def consistency_text(cfg:dict)->str:
     c, u = cfg.get('consistency') or 0, cfg.get('unsure_mix')
-    return (f"AugMix's Jensen-Shannon consistency (`ConsistentViews`, weight {c:g}: the {'' if u else 'mixes and '}degradations below make two "
+    return (f"AugMix's Jensen-Shannon consistency (`ConsistentViews`, weight {c:g}: the {'degradations' if u and not cfg.get('augmix') else 'mixes and degradations'} below make two "
             "views of each image, and the loss adds how far the three predictions disagree" + ("; the mixed images are left out of it" if u else '')
             + "), " if c else '')
 

@@ -146,7 +146,7 @@ def init_weights(model:nn.Module, # The network to start from the weights
     wrong = [k for k in set(init) & set(have) if init[k].shape != have[k].shape]
     if missing or extra or wrong:
         raise CifakeError(f"the weights do not fit this network ({len(missing)} missing, {len(extra)} unexpected, {len(wrong)} of another "
-                          f"shape, e.g. {sorted(missing or extra or wrong)[0]}): build it as the weights were trained (arch, width, highpass)")
+                          f"shape, e.g. {sorted(missing or extra or wrong)[0]}): build it as the weights were trained (arch, width, highpass, standardize)")
     model.load_state_dict(init)
     return model
 

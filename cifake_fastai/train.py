@@ -257,16 +257,17 @@ class PixMixUnsure(MixHandler):
         self.norm = _mix_norm(self)
         super().before_train()
     def mix(self, x:torch.Tensor, norm:Normalize)->tuple:
-        "A normalised batch with a share `p` of it mixed, and each image's `kept` share (1: not mixed)."
+        "A normalised batch with a share `p` of it mixed, each image's `kept` share (1: not mixed), and which images were mixed."
         n = len(x); kept = torch.ones(n, device=x.device)
-        idx = (torch.rand(n) < self.p).nonzero().flatten().to(x.device)
-        if not len(idx): return x, kept
+        on = torch.rand(n, device=x.device) < self.p
+        if not on.any(): return x, kept, on
+        idx = on.nonzero().flatten()
         self.pictures = mixing_pictures(self.pictures, x.shape[-1])
         mixed, kept[idx] = pixmix_batch(norm.decode(TensorImage(x[idx])).clamp(0, 1), self.pictures, self.k, self.beta)
         x = x.clone(); x[idx] = norm(TensorImage(mixed))
-        return x, kept
+        return x, kept, on
     def before_batch(self):
-        x, self.kept = self.mix(self.xb[0], self.norm)
+        x, self.kept, _ = self.mix(self.xb[0], self.norm)
         self.learn.xb = (x,)
     @staticmethod
     def weigh(lf, pred:torch.Tensor, yb:tuple, kept:torch.Tensor)->torch.Tensor:
@@ -299,17 +300,17 @@ class ConsistentViews(MixHandler):
         x = self.xb[0]
         u8 = TensorImage((self.norm.decode(TensorImage(x))*255).round().clamp(0, 255).to(torch.uint8))     # the loaders' uint8 pixels again
         views = [self.view(u8), self.view(u8)]                 # of the clean images, even where `unsure` mixes them below
-        x, self.kept = (x, None) if self.unsure is None else self.unsure.mix(x, self.norm)
+        x, self.kept, self.mixed = (x, None, None) if self.unsure is None else self.unsure.mix(x, self.norm)
         self.learn.xb = (torch.cat([x, *views]),)
     def lf(self, pred, *yb):
-        "The loss on the first third of `pred`, plus `lam` x the Jensen-Shannon divergence of the three thirds' probabilities (per image, mixed ones 0)."
+        "The loss on the first third of `pred`, plus `lam` x the Jensen-Shannon divergence of the three thirds' probabilities, averaged over the batch (mixed images count 0)."
         if not self.training: return self.old_lf(pred, *yb)
         probs = [F.softmax(t, 1) for t in pred.float().chunk(3)]
         log_mix = (sum(probs)/3).clamp(1e-7, 1).log()
         jsd = sum(F.kl_div(log_mix, q, reduction='none').sum(1) for q in probs)/3
         first = pred.chunk(3)[0]
         if self.kept is None: return self.old_lf(first, *yb) + self.lam*jsd.mean()
-        return (PixMixUnsure.weigh(self.old_lf, first, yb, self.kept) + self.lam*jsd*(self.kept == 1)).mean()   # a mixed image is to be doubted, not matched
+        return (PixMixUnsure.weigh(self.old_lf, first, yb, self.kept) + self.lam*jsd*~self.mixed).mean()   # a mixed image is to be doubted, not matched
 
 # %% ../nbs/06_train.ipynb
 def plot_history(history, # `learn.history`, a history CSV file, or a `Learner`
