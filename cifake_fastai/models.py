@@ -18,7 +18,7 @@ from .core import CifakeError, is_network_error
 from .data import resize_matrix
 
 # %% ../nbs/04b_models.ipynb
-def _conv_bn(ci, co): return nn.Sequential(nn.Conv2d(ci, co, 3, padding=1, bias=False), nn.BatchNorm2d(co), nn.ReLU(inplace=True))
+def _conv_bn(ci, co, conv=None): return nn.Sequential(conv or nn.Conv2d(ci, co, 3, padding=1, bias=False), nn.BatchNorm2d(co), nn.ReLU(inplace=True))
 
 class _Residual(nn.Module):
     def __init__(self, c): super().__init__(); self.a, self.b = _conv_bn(c, c), _conv_bn(c, c)
@@ -54,7 +54,7 @@ def cifake_resnet9(width:int=16, # Channels of the first layer (64 in the origin
     if highpass and standardize: raise CifakeError("cifake_resnet9 reads the high-pass residual or standardised images, not both: choose highpass or standardize")
     w = width
     first = HighPassConv if highpass else StandardizedConv if standardize else None
-    stem = nn.Sequential(first(w, padding=1, bias=False), nn.BatchNorm2d(w), nn.ReLU(inplace=True)) if first else _conv_bn(3, w)
+    stem = _conv_bn(3, w, first and first(w, padding=1, bias=False))       # a first layer of its own, else the plain one
     m = nn.Sequential(stem, _conv_bn(w, 2*w), nn.MaxPool2d(2), _Residual(2*w),
                       _conv_bn(2*w, 4*w), nn.MaxPool2d(2), _conv_bn(4*w, 8*w), nn.MaxPool2d(2), _Residual(8*w),
                       nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(8*w, n_out))
