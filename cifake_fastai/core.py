@@ -5,9 +5,10 @@
 # %% auto 0
 __all__ = ['image_extensions', 'UNSUPPORTED_IMAGES', 'LABELS', 'CIFAR10_CLASSES', 'MAX_IMAGE_BYTES', 'MAX_IMAGE_PIXELS',
            'CifakeError', 'DatasetError', 'UnreadableImageError', 'PathMissingError', 'OutputExistsError',
-           'is_network_error', 'renamed', 'renamed_args', 'cifake_class', 'sample_path', 'unreadable_reason',
-           'image_bytes', 'upright', 'decode_image', 'n_frames', 'to_rgb', 'open_rgb', 'square_resize', 'is_image_name',
-           'list_images', 'class_folders', 'as_path', 'train_beside', 'check_layout', 'DataFolder', 'data_folder']
+           'is_network_error', 'cpu_cores', 'renamed', 'renamed_args', 'cifake_class', 'sample_path',
+           'unreadable_reason', 'image_bytes', 'upright', 'decode_image', 'n_frames', 'to_rgb', 'open_rgb',
+           'square_resize', 'is_image_name', 'list_images', 'class_folders', 'as_path', 'train_beside', 'check_layout',
+           'DataFolder', 'data_folder']
 
 # %% ../nbs/00_core.ipynb
 import functools, io, os, re, stat, warnings
@@ -77,6 +78,11 @@ def is_network_error(e:BaseException)->bool:
         if isinstance(e, _network_types()): return True
         e = e.__cause__                      # `raise ... from` a network error; not an error that merely happened during one
     return False
+
+# %% ../nbs/00_core.ipynb
+def cpu_cores()->int:
+    "The CPU cores this process may run on: its affinity where the system keeps one (Linux), else the machine's count."
+    return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
 
 # %% ../nbs/00_core.ipynb
 def renamed(module:str, # The module's `__name__`

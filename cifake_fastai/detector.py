@@ -15,7 +15,7 @@ from importlib.resources import files as _pkg_files
 from pathlib import Path
 import numpy as np
 from fastcore.basics import patch
-from .core import CifakeError, OutputExistsError, PathMissingError, is_network_error, renamed_args
+from .core import CifakeError, OutputExistsError, PathMissingError, cpu_cores, is_network_error, renamed_args
 
 # %% ../nbs/06a_detector.ipynb
 WEIGHTS, CONFIG, ONNX, ONNX_INT8 = 'model.safetensors', 'config.json', 'model.onnx', 'model.int8.onnx'   # a detector folder's files
@@ -481,9 +481,9 @@ def onnx_session(det:Detector, int8:bool=False):
     def make():
         import onnxruntime as ort
         opts = ort.SessionOptions(); opts.log_severity_level = 3
-        # its threads spin after each batch by default, on the core that decodes the next batch (`predict_images`): about a
-        # fifth more images/s without, on 2 cores (benchmarks/predict_throughput.py), the same probabilities
-        opts.add_session_config_entry('session.intra_op.allow_spinning', '0')
+        # one thread per run: `predict_images` runs one batch per core at once, each decoded and run by its own thread, which
+        # gave more images/s than one batch at a time on all cores (benchmarks/predict_throughput.py); the same probabilities
+        opts.intra_op_num_threads = 1
         return ort.InferenceSession(str(f), opts, providers=['CPUExecutionProvider'])
     return det._runner(str(f), make)
 
@@ -491,9 +491,14 @@ def onnx_session(det:Detector, int8:bool=False):
 class _OpenVINO:
     "An OpenVINO model compiled for the CPU, called as an ONNX Runtime session is (`run(None, {'images': x})`)."
     def __init__(self, f:Path):
-        import openvino as ov
-        self.model = ov.Core().compile_model(str(f), 'CPU', {'PERFORMANCE_HINT': 'LATENCY'})   # one batch at a time, all cores
-    def run(self, _, feeds:dict)->list: r = self.model(feeds['images']); return [r[o] for o in self.model.outputs]   # probs (and distance)
+        import openvino as ov, threading
+        n = str(cpu_cores())          # as `predict_images` runs it: one batch per core at once, each on one thread (a stream)
+        self.model, self._local = ov.Core().compile_model(str(f), 'CPU', {'NUM_STREAMS': n, 'INFERENCE_NUM_THREADS': n}), threading.local()
+    def run(self, _, feeds:dict)->list:
+        "Probabilities (and distances) for a batch; safe to call from several threads at once, as ONNX Runtime's `run` is."
+        if not hasattr(self._local, 'request'): self._local.request = self.model.create_infer_request()   # one per thread
+        r = self._local.request.infer({0: feeds['images']})
+        return [r[o] for o in self.model.outputs]
 
 @renamed_args(learn='det')
 def openvino_model(det:Detector):

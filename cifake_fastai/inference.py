@@ -7,11 +7,12 @@ __all__ = ['image_paths', 'predict_probs', 'image_notes', 'predict_files', 'pred
 
 # %% ../nbs/07_inference.ipynb
 import stat
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.all import L
-from .core import as_path, list_images, PathMissingError, UnreadableImageError, renamed, renamed_args
+from .core import as_path, cpu_cores, list_images, PathMissingError, UnreadableImageError, renamed, renamed_args
 from .decode import as_image, decode_rgb
 from . import detector as _detector
 from .detector import Detector, as_detector
@@ -72,6 +73,15 @@ def _torch_probs(learn):
             return act(model(after((xb,))[0].contiguous(memory_format=torch.channels_last))).float().cpu().numpy()
     return run
 
+def _in_order(pool, f, items:list, ahead:int):
+    "`f` over `items` in `pool`, results in order, with at most `ahead` results computed ahead of the one taken: memory stays bounded."
+    # `pool.map` would submit every item at once, and hold every decoded batch of a long list until the network took it
+    q = deque()
+    for o in items:
+        q.append(pool.submit(f, o))
+        if len(q) > ahead: yield q.popleft().result()
+    while q: yield q.popleft().result()
+
 def _fast_probs(det:Detector, items:list, bs:int, on_error=None, facts:list|None=None, engine:str='auto', distances:list|None=None)->np.ndarray:
     "fastai's `get_preds` on files or images without its per-item pipeline: decode, stack, then the detector's runner or its learner; each item's facts and notes appended to `facts` (`None` if unreadable), its distance to `distances` (NaN)."
     # `test_dl` runs fastai's per-item transforms and collation in Python for every image, which costs far more than this
@@ -83,20 +93,24 @@ def _fast_probs(det:Detector, items:list, bs:int, on_error=None, facts:list|None
     else:
         probs_of = _torch_probs(det.learn)
         def run(x): return probs_of(x), None
-    out, pool = [], ThreadPoolExecutor(1)
-    batches = [items[i:i+bs] for i in range(0, len(items), bs)]
-    nxt = pool.submit(_decode_batch, batches[0], size) if batches else None
-    with pool:
-        for k, fs in enumerate(batches):
-            decoded, keep, x, flags = nxt.result()     # the next batch decodes in a thread while the network runs (both release the GIL)
-            if k + 1 < len(batches): nxt = pool.submit(_decode_batch, batches[k+1], size)
+    # ONNX Runtime and OpenVINO run a batch with the GIL released, several at once: one batch per core, each decoded and
+    # run by its own thread, on one thread (`onnx_session`); on 2 cores this gave more images/s than one batch at a time on
+    # both (benchmarks/predict_throughput.py). PyTorch runs a batch on all cores, with the next one decoding in a thread
+    parallel = sess is not None
+    n = cpu_cores() if parallel else 1
+    def work(fs):
+        decoded, keep, x, flags = _decode_batch(fs, size)
+        return decoded, keep, flags, (run(x) if parallel and keep else x)
+    batches, out = [items[i:i+bs] for i in range(0, len(items), bs)], []
+    with ThreadPoolExecutor(n) as pool:
+        for fs, (decoded, keep, flags, r) in zip(batches, _in_order(pool, work, batches, n)):
             for f, (_, e) in zip(fs, decoded):
                 if e is None: continue
                 if on_error is None: raise e
                 on_error(f, e.reason)
             p, d = np.full((len(fs), n_cls), np.nan, np.float32), np.full(len(fs), np.nan, np.float32)
             if keep:
-                p[keep], dk = run(x)
+                p[keep], dk = r if parallel else run(r)
                 if dk is not None: d[keep] = dk
             if facts is not None: facts.extend(None if wh is None else dict(wh, notes=_notes(wh, *flags[j], size)) for j, (wh, _) in enumerate(decoded))
             out.append(p)
