@@ -16,8 +16,9 @@ installed) on the same ONNX files.
   compiled for the CPU (one stream per core; fp32, bf16 where the CPU has it, and the int8 graph) on the decoded images, with
   test accuracy and ECE, and `predict_images(engine='openvino')` end to end.
 
-Every path runs once on 1,000 files first (warm file cache, lazy initialisation), then three times on all files: the
-fastest of the three counts, for the stock path as for the others (a shared 2-core machine varies by about a tenth).
+Every path runs once on 1,000 files first (warm file cache, lazy initialisation), then on all files in five rounds of
+every path in turn; each path's fastest round counts, the stock path's as the others' (on a shared 2-core machine one
+run of a path varied by up to a third: rounds spread a slow spell over all paths).
 
     python benchmarks/predict_throughput.py          # data from $CIFAKE_PATH, else unpacked from ../shared/data/cifake
     python benchmarks/predict_throughput.py --model DETECTOR_FOLDER --name predict_throughput_NAME
@@ -33,6 +34,8 @@ Last line: RESULT predict_ratio=<default engine/stock> images_per_s=<default eng
 import time
 from provenance import cifake_root, recorded        # benchmarks/provenance.py: output also to benchmarks/results/
 
+ROUNDS = 5
+
 def timed(f, *args, repeat:int=1, **kwargs):
     "`f(*args, **kwargs)` and the fewest seconds it took in `repeat` runs."
     ts = []
@@ -47,13 +50,12 @@ def batches_in_parallel(run, x, bs:int=256):
     from cifake_fastai.core import cpu_cores
     with ThreadPoolExecutor(cpu_cores()) as pool: return np.concatenate(list(pool.map(run, [x[i:i+bs] for i in range(0, len(x), bs)])))
 
-def openvino_rows(det, x, y, clean, files:list, t_stock:float, t32:float, q32:dict, thr:float, ifake:int, default:list)->dict:
+def openvino_rows(det, x, y, clean, files:list, t_stock:float, t32:float, q32:dict, thr:float, ifake:int, default:list, e2e:tuple)->dict:
     "OpenVINO on the detector's ONNX files: each precision on the decoded images, the int8 graph's accuracy and calibration, and `predict_images(engine='openvino')` end to end."
     try: import openvino as ov
     except ImportError: print('OpenVINO: not installed (pip install "cifake_fastai[openvino]" to measure it)'); return {}
     import threading, numpy as np
     from cifake_fastai.core import cpu_cores
-    from cifake_fastai.inference import predict_images
     from cifake_fastai.detector import calibration_error
     core, n = ov.Core(), len(files)
     bf16 = 'BF16' in core.get_property('CPU', 'OPTIMIZATION_CAPABILITIES')
@@ -72,8 +74,7 @@ def openvino_rows(det, x, y, clean, files:list, t_stock:float, t32:float, q32:di
         print(f'OpenVINO {ov.__version__.split("-")[0]} {name}: {n/t:6.0f} images/s on decoded images ({t32/t:.2f} x ONNX Runtime fp32); '
               f'test accuracy {acc:.2f} % (clean {acc_clean:.2f} %), ECE {ece:.4f}')
         if name == 'int8': d_acc, d_ece = acc - q32['acc'], ece - q32['ece']
-    predict_images(det, files[:1000], engine='openvino', unsure=False)
-    po, t = timed(predict_images, det, files, bs=256, engine='openvino', unsure=False, repeat=3)
+    po, t = e2e                                     # predict_images(engine='openvino'), timed in main's rounds
     agree = 100*float((po.prediction.values == np.array(default)).mean())
     print(f"predict_images(engine='openvino'), the int8 copy: {t:5.1f} s, {n/t:5.0f} images/s ({t_stock/t:.1f} x the stock path); "
           f'against the float copy {d_acc:+.2f} points of accuracy, ECE {d_ece:+.4f}; {agree:.2f} % of the default engine\'s verdicts '
@@ -81,7 +82,7 @@ def openvino_rows(det, x, y, clean, files:list, t_stock:float, t32:float, q32:di
     return dict(openvino_ratio=f'{t_stock/t:.1f}', openvino_acc_delta=f'{d_acc:+.2f}', openvino_ece_delta=f'{d_ece:+.4f}', openvino_agree=f'{agree:.2f}')
 
 def main(model=None):
-    import numpy as np, torch, onnxruntime as ort
+    import importlib.util, numpy as np, torch, onnxruntime as ort
     from cifake_fastai.core import list_images
     from cifake_fastai.cache import scan_images
     from cifake_fastai.audit import overlap_table, overlap_rows
@@ -96,9 +97,13 @@ def main(model=None):
     stock = lambda fs: det.learn.get_preds(dl=det.learn.dls.test_dl(fs, bs=256))[0].numpy()
     ours = lambda engine: (lambda fs: predict_images(det, fs, bs=256, engine=engine, unsure=False))
     paths = {'torch': ours('torch'), 'onnx': ours('onnx'), 'auto': ours('auto')}
+    if importlib.util.find_spec('openvino'): paths['openvino'] = ours('openvino')
     for f in (stock, *paths.values()): f(files[:1000])                          # warm-up
-    ps, t_stock = timed(stock, files, repeat=3)
-    res = {k: timed(f, files, repeat=3) for k, f in paths.items()}
+    res, ts = {}, {k: [] for k in ('stock', *paths)}
+    for _ in range(ROUNDS):                         # rounds of every path in turn: a slow spell of the machine slows them all
+        for k, f in (('stock', stock), *paths.items()): res[k], t = timed(f, files); ts[k].append(t)
+    ps, t_stock = res.pop('stock'), min(ts['stock'])
+    res = {k: (r, min(ts[k])) for k, r in res.items()}
     ifake = vocab.index('FAKE')
     stock_verdicts = list(det.verdicts(ps, unsure=False))
     same = all(res[k][0].path.tolist() == [str(f) for f in files] and res[k][0].prediction.tolist() == stock_verdicts for k in ('onnx', 'torch'))
@@ -141,7 +146,7 @@ def main(model=None):
           f'images/s one batch per core ({t_stock/t8:.1f} x the stock path), {n/t_all:5.0f} one batch at a time on all cores with '
           f'ONNX Runtime\'s default threads ({t_stock/t_all:.1f} x); the faster, {t_stock/t_net:.1f} x, is the most the default engine '
           'can reach here whatever runs around it')
-    ovr = openvino_rows(det, x, y, clean, files, t_stock, t32, q['fp32'], thr, ifake, res['auto'][0].prediction.tolist())
+    ovr = openvino_rows(det, x, y, clean, files, t_stock, t32, q['fp32'], thr, ifake, res['auto'][0].prediction.tolist(), res.get('openvino'))
     print(f'RESULT predict_ratio={t_stock/t["auto"]:.1f} images_per_s={n/t["auto"]:.0f} same_predictions={str(same).lower()} '
           f'fp32_ratio={t_stock/t["onnx"]:.1f} torch_ratio={t_stock/t["torch"]:.1f} max_prob_diff={diff:.1e} int8_ratio={t32/t8:.2f} '
           f'int8_acc_delta={d_acc:+.2f} int8_ece_delta={d_ece:+.4f} int8_agree={agree:.2f} network_ratio={t_stock/t_net:.1f} ' + ' '.join(f'{k}={v}' for k, v in ovr.items()))
