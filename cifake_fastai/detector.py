@@ -474,7 +474,7 @@ def _runner(self:Detector, key, make):
 
 @renamed_args(learn='det')
 def onnx_session(det:Detector, int8:bool=False):
-    "An ONNX Runtime session of the detector's current ONNX copy (its int8 copy with `int8`), built once; `None` when it has none."
+    "An ONNX Runtime session of the detector's current ONNX copy (its int8 copy with `int8`), built once; `None` when it has none. A run uses one thread: run batches from several threads at once (as `predict_images` does) to use more cores."
     det = as_detector(det)
     f = det.onnx_copy(int8)
     if f is None: return None
