@@ -29,7 +29,8 @@ def worker(model:str, x:str, out:str, engine:str='onnxruntime'):
     "Run in the emulator: P(FAKE) of the arrays in `x` through `model` on `engine` ('onnxruntime' or 'openvino'), saved to `out`."
     if engine == 'openvino':
         import openvino as ov
-        cm = ov.Core().compile_model(model, 'CPU', {'PERFORMANCE_HINT': 'LATENCY'})     # as engine='openvino' compiles it
+        cm = ov.Core().compile_model(model, 'CPU', {'PERFORMANCE_HINT': 'LATENCY'})     # as engine='openvino' compiled it when the committed
+        # output was measured; it now compiles one stream per core (detector.parallel_runs): not measured under emulation
         run = lambda b: cm(b)[cm.outputs[0]]
     else:
         import onnxruntime as ort

@@ -4,13 +4,13 @@
 
 # %% auto 0
 __all__ = ['WEIGHTS', 'CONFIG', 'ONNX', 'ONNX_INT8', 'CARD', 'HUB', 'RUN_DETECTOR', 'DISTANCE', 'DISTANCE_LAYERS', 'THRESHOLD',
-           'ENGINES', 'INT8_TOLERANCE', 'shipped_detector', 'file_sha256', 'verdicts_at', 'decoded_size', 'Detector',
-           'as_detector', 'held_out_needed', 'fit_distance', 'save_detector', 'load_detector', 'export_detector',
-           'export_onnx', 'onnx_session', 'openvino_model', 'calibration_error', 'export_int8', 'hub_folder',
-           'push_detector']
+           'ENGINES', 'MAX_PARALLEL_RUNS', 'INT8_TOLERANCE', 'shipped_detector', 'file_sha256', 'verdicts_at',
+           'decoded_size', 'Detector', 'as_detector', 'held_out_needed', 'fit_distance', 'save_detector',
+           'load_detector', 'export_detector', 'export_onnx', 'parallel_runs', 'onnx_session', 'openvino_model',
+           'calibration_error', 'export_int8', 'hub_folder', 'push_detector']
 
 # %% ../nbs/06a_detector.ipynb
-import contextlib, hashlib, json, re, shutil, warnings
+import contextlib, hashlib, json, queue, re, shutil, warnings
 from importlib.resources import files as _pkg_files
 from pathlib import Path
 import numpy as np
@@ -28,6 +28,8 @@ DISTANCE_LAYERS = {'cifake_resnet9': ['0', '3', '6', '8', '10'],  # what `fit_di
                    'vision_learner': ['0']}                        # of fastai's body-and-head networks, the body's (pooled) features
 THRESHOLD = 0.5          # P(FAKE) at or above which a detector without a threshold of its own says FAKE
 ENGINES = ('auto', 'int8', 'onnx', 'openvino', 'torch')   # 'auto': the int8 copy, else the ONNX copy, else PyTorch
+MAX_PARALLEL_RUNS = 8    # batches ONNX Runtime or OpenVINO run at once, one per core (`parallel_runs`): each run keeps about 60 MB of
+                         # ONNX Runtime's memory arena (without the arena: slower, and more memory on 2 cores)
 INT8_TOLERANCE = dict(acc_drop=0.1, ece_rise=0.005, far_flips=0.01)   # an int8 copy is kept when, on held-out validation images, its
     # accuracy is at most 0.1 point lower, its expected calibration error at most 0.005 higher, and at most 1% of the images change
     # side of its distance rule's cut-off
@@ -472,6 +474,10 @@ def _runner(self:Detector, key, make):
     if key not in self._runners: self._runners[key] = make()
     return self._runners[key]
 
+def parallel_runs()->int:
+    "How many batches prediction runs at once on an ONNX copy: one per core (`cpu_cores`), at most `MAX_PARALLEL_RUNS`."
+    return max(1, min(cpu_cores(), MAX_PARALLEL_RUNS))
+
 @renamed_args(learn='det')
 def onnx_session(det:Detector, int8:bool=False):
     "An ONNX Runtime session of the detector's current ONNX copy (its int8 copy with `int8`), built once; `None` when it has none. A run uses one thread: run batches from several threads at once (as `predict_images` does) to use more cores."
@@ -491,13 +497,15 @@ def onnx_session(det:Detector, int8:bool=False):
 class _OpenVINO:
     "An OpenVINO model compiled for the CPU, called as an ONNX Runtime session is (`run(None, {'images': x})`)."
     def __init__(self, f:Path):
-        import openvino as ov, threading
-        n = str(cpu_cores())          # as `predict_images` runs it: one batch per core at once, each on one thread (a stream)
-        self.model, self._local = ov.Core().compile_model(str(f), 'CPU', {'NUM_STREAMS': n, 'INFERENCE_NUM_THREADS': n}), threading.local()
+        import openvino as ov
+        n = str(parallel_runs())      # as `predict_images` runs it: one batch per core at once, each on one thread (a stream)
+        self.model, self._idle = ov.Core().compile_model(str(f), 'CPU', {'NUM_STREAMS': n, 'INFERENCE_NUM_THREADS': n}), queue.SimpleQueue()
     def run(self, _, feeds:dict)->list:
         "Probabilities (and distances) for a batch; safe to call from several threads at once, as ONNX Runtime's `run` is."
-        if not hasattr(self._local, 'request'): self._local.request = self.model.create_infer_request()   # one per thread
-        r = self._local.request.infer({0: feeds['images']})
+        try: req = self._idle.get_nowait()                   # an inference request no other thread is using, else a new one
+        except queue.Empty: req = self.model.create_infer_request()
+        try: r = req.infer({0: feeds['images']})         # its outputs copied out (`share_outputs=False`): the request can be reused
+        finally: self._idle.put(req)
         return [r[o] for o in self.model.outputs]
 
 @renamed_args(learn='det')

@@ -12,10 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.all import L
-from .core import as_path, cpu_cores, list_images, PathMissingError, UnreadableImageError, renamed, renamed_args
+from .core import as_path, list_images, PathMissingError, UnreadableImageError, renamed, renamed_args
 from .decode import as_image, decode_rgb
 from . import detector as _detector
-from .detector import Detector, as_detector
+from .detector import Detector, as_detector, parallel_runs
 
 # %% ../nbs/07_inference.ipynb
 def image_paths(files_or_folders, # Image files and/or folders (searched recursively)
@@ -56,7 +56,7 @@ def _decode_batch(items:list, size:int)->tuple:
         try: a, wh = decode_rgb(o, size); res.append((wh, None)); arrs.append(a)
         except UnreadableImageError as e: res.append((None, e))
     keep = [j for j, (wh, _) in enumerate(res) if wh is not None]
-    x = np.stack(arrs) if arrs else None                 # stacked and checked here, in the decoding thread: off the network's path
+    x = np.stack(arrs) if arrs else None                 # stacked and checked here, in the worker thread that decodes the batch
     return res, keep, x, (dict(zip(keep, zip(*_colour_flags(x)))) if arrs else {})
 
 # %% ../nbs/07_inference.ipynb
@@ -97,12 +97,14 @@ def _fast_probs(det:Detector, items:list, bs:int, on_error=None, facts:list|None
     # run by its own thread, on one thread (`onnx_session`); on 2 cores this gave more images/s than one batch at a time on
     # both (benchmarks/predict_throughput.py). PyTorch runs a batch on all cores, with the next one decoding in a thread
     parallel = sess is not None
-    n = cpu_cores() if parallel else 1
+    n = parallel_runs() if parallel else 1
+    if parallel: bs = min(bs, max(32, -(-len(items)//n)))         # fewer images than n full batches: smaller ones, so every core gets one
     def work(fs):
         decoded, keep, x, flags = _decode_batch(fs, size)
         return decoded, keep, flags, (run(x) if parallel and keep else x)
     batches, out = [items[i:i+bs] for i in range(0, len(items), bs)], []
-    with ThreadPoolExecutor(n) as pool:
+    pool = ThreadPoolExecutor(n)
+    try:
         for fs, (decoded, keep, flags, r) in zip(batches, _in_order(pool, work, batches, n)):
             for f, (_, e) in zip(fs, decoded):
                 if e is None: continue
@@ -115,6 +117,7 @@ def _fast_probs(det:Detector, items:list, bs:int, on_error=None, facts:list|None
             if facts is not None: facts.extend(None if wh is None else dict(wh, notes=_notes(wh, *flags[j], size)) for j, (wh, _) in enumerate(decoded))
             out.append(p)
             if distances is not None: distances.extend(d)
+    finally: pool.shutdown(cancel_futures=True)   # on an error: the batches not started yet are dropped, not decoded and run for nothing
     return np.concatenate(out) if out else np.zeros((0, n_cls), np.float32)
 
 # %% ../nbs/07_inference.ipynb
