@@ -69,7 +69,7 @@ def recipe(cfg:dict, cmd:str, hw:str, minutes:float)->str:
     lr = cfg.get('lr') or 5e-3
     start = (f"the detector shipped before (SHA-256 `{cfg['init_sha256']}`, 24 epochs of the same recipe from scratch, without mixing) "
              f"fine-tuned:" if cfg.get('init_sha256') else 'from scratch at 32 px,')
-    return f"""`train_cpu_recipe(robust=True)`: `cifake_resnet9(width={cfg['width']}, highpass={cfg['highpass']}{', standardize=True' if cfg.get('standardize') else ''})`, {start} one cycle of
+    return f"""`train_cpu_recipe(robust=True)`: `cifake_resnet9(width={cfg['width']}, highpass={cfg['highpass']}{', standardize=' + repr(cfg['standardize']) if cfg.get('standardize') else ''})`, {start} one cycle of
 {cfg['epochs']} epochs at peak learning rate {lr:g}, batch 256, label smoothing 0.1, random horizontal flips, ImageNet
 normalisation, {augmix_text(cfg)}{mix_text(cfg)}{consistency_text(cfg)}and `RandomDegrade(p={cfg['degrade_p']}, strength={cfg['degrade_strength']})`: {100*cfg['degrade_p']:.0f}% of the training images go through a
 random chain of one to three degradations (shrinking and enlarging back with Pillow's and OpenCV's filters, Gaussian,
@@ -211,7 +211,7 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0,
     fig.savefig(dest/'reliability.png', dpi=100, bbox_inches='tight')
     cmd = 'python benchmarks/train_detector.py --overwrite' + (f' --epochs {epochs}' if epochs else '') + \
           (f' --width {width}' if width != 16 else '') + (f' --p {p}' if p != 0.5 else '') + (f' --strength {strength}' if strength != 1 else '') + (f' --augmix {augmix}' if augmix else '') + \
-          (f' --pixmix {pixmix}' if pixmix else '') + (' --unsure-mix' if unsure_mix else '') + (f' --consistency {consistency:g}' if consistency else '') + (' --standardize' if standardize else '') + (f' --init {init_arg}' if init else '') + (f' --lr {lr}' if lr else '')
+          (f' --pixmix {pixmix}' if pixmix else '') + (' --unsure-mix' if unsure_mix else '') + (f' --consistency {consistency:g}' if consistency else '') + ((' --standardize' + (' both' if standardize == 'both' else '')) if standardize else '') + (f' --init {init_arg}' if init else '') + (f' --lr {lr}' if lr else '')
     from cifake_fastai.evaluate import card_parts, with_card_parts
     (dest/'MODEL_CARD.md').write_text(with_card_parts(card(cfg, rec, cal, cmd, hw, minutes),       # the parts every detector's card has
                                                       card_parts(load_detector(dest), ev, 'detector', 'Model card: the shipped CIFAKE detector')))
@@ -238,7 +238,8 @@ if __name__ == '__main__':
     p.add_argument('--pixmix', type=float, default=0.0, help='share of training images also mixed with fractal pictures (RandomPixMix)')
     p.add_argument('--unsure-mix', action='store_true', help="with --pixmix: mixed images' targets move toward 50/50 by how much the mix covers (PixMixUnsure)")
     p.add_argument('--consistency', type=float, default=0.0, help="weight of AugMix's Jensen-Shannon consistency between each image and two views of it made by the mixes and degradations (ConsistentViews; AugMix used 12); with --unsure-mix, by the degradations alone, the mixed images left out")
-    p.add_argument('--standardize', action='store_true', help="the network reads each image standardised (StandardizedConv: its own mean and standard deviation set aside)")
+    p.add_argument('--standardize', nargs='?', const=True, default=False, choices=[True, 'both'],
+                   help="the network reads each image standardised (StandardizedConv: its own mean and standard deviation set aside); 'both': the image and its standardised copy")
     p.add_argument('--init', default=None, help="start from these weights instead of from scratch: a detector's model.safetensors, or git:REV for the detector shipped at revision REV")
     p.add_argument('--lr', type=float, default=None, help="peak learning rate (default: the recipe's)")
     p.add_argument('--name', default='detector', help='results file: benchmarks/results/<name>.txt')

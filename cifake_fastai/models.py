@@ -10,6 +10,7 @@ __all__ = ['ARCHS', 'high_pass', 'HighPassConv', 'standardize_images', 'Standard
 
 # %% ../nbs/04b_models.ipynb
 import inspect, warnings
+from functools import partial
 from pathlib import Path
 import numpy as np, torch, torchvision, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
@@ -41,25 +42,26 @@ def standardize_images(x:Tensor, # A normalised batch of images (n, c, h, w)
     return (x - x.mean((1, 2, 3), keepdim=True))/(x.std((1, 2, 3), keepdim=True) + eps)
 
 class StandardizedConv(nn.Conv2d):
-    "A first `Conv2d` that reads each image standardised (`standardize_images`), with the weights and layer names of the plain network's."
-    def __init__(self, co:int, ks:int=3, **kwargs): super().__init__(3, co, ks, **kwargs)
-    def forward(self, x): return super().forward(standardize_images(x))
+    "A first `Conv2d` that reads each image standardised (`standardize_images`), or with `both` the image and its standardised copy side by side (6 channels); the layer names of the plain network's."
+    def __init__(self, co:int, ks:int=3, both:bool=False, **kwargs): super().__init__(6 if both else 3, co, ks, **kwargs); self.both = both
+    def forward(self, x): s = standardize_images(x); return super().forward(torch.cat([x, s], 1) if self.both else s)
 
 def cifake_resnet9(width:int=16, # Channels of the first layer (64 in the original ResNet-9)
                    n_out:int=2, # Number of classes
                    highpass:bool=False, # The first layer also reads the image's high-pass residual (`HighPassConv`)
-                   standardize:bool=False, # The first layer reads each image standardised (`StandardizedConv`): a haze or a filter that lifts or flattens its tones moves less
+                   standardize:bool|str=False, # The first layer reads each image standardised (`StandardizedConv`): a haze or a filter that lifts or flattens its tones moves less; 'both': the image and its standardised copy
                   )->nn.Module:
     "A CIFAR-style ResNet-9 for 32x32 images: width, 2x, 4x, 8x channels at 32, 16, 8, 4 px, two residual blocks."
     if highpass and standardize: raise CifakeError("cifake_resnet9 reads the high-pass residual or standardised images, not both: choose highpass or standardize")
+    if standardize not in (False, True, 'both'): raise CifakeError(f"standardize={standardize!r}: use True (standardised images) or 'both' (the image and its standardised copy)")
     w = width
-    first = HighPassConv if highpass else StandardizedConv if standardize else None
+    first = HighPassConv if highpass else partial(StandardizedConv, both=standardize == 'both') if standardize else None
     stem = _conv_bn(3, w, first and first(w, padding=1, bias=False))       # a first layer of its own, else the plain one
     m = nn.Sequential(stem, _conv_bn(w, 2*w), nn.MaxPool2d(2), _Residual(2*w),
                       _conv_bn(2*w, 4*w), nn.MaxPool2d(2), _conv_bn(4*w, 8*w), nn.MaxPool2d(2), _Residual(8*w),
                       nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(8*w, n_out))
     m.name, m.cfg = 'cifake_resnet9', dict(arch='cifake_resnet9', width=width, n_out=n_out, highpass=highpass)   # cfg: see build_network
-    if standardize: m.cfg['standardize'] = True          # only when set: the configs saved before it stay as they were
+    if standardize: m.cfg['standardize'] = standardize   # only when set: the configs saved before it stay as they were
     return m
 
 # %% ../nbs/04b_models.ipynb
@@ -135,7 +137,7 @@ def build_network(cfg:dict, # What a network records as `model.cfg`: one of our 
 def init_weights(model:nn.Module, # The network to start from the weights
                  init:str|Path|dict|None, # A `.safetensors` file (a detector's `model.safetensors`), a state dict, or `None` (leave it as built)
                 )->nn.Module: # `model`, with the weights
-    "Load `init` into `model` (all of its weights, strictly), or leave it as it is when `init` is `None`."
+    "Load `init` into `model` (all of its weights, strictly, but for a first layer that reads more channels), or leave it as it is when `init` is `None`."
     if init is None: return model
     if not isinstance(init, dict):
         if not Path(init).is_file(): raise CifakeError(f"init={init}: no such weights file; give a detector's model.safetensors")
@@ -143,10 +145,15 @@ def init_weights(model:nn.Module, # The network to start from the weights
         init = load_file(str(init))
     have = model.state_dict()
     missing, extra = set(have) - set(init), set(init) - set(have)
-    wrong = [k for k in set(init) & set(have) if init[k].shape != have[k].shape]
+    first = next((k for k, v in have.items() if v.ndim == 4), None)           # the first convolution's weights
+    a, b = (init.get(first), have.get(first))
+    wider = a is not None and a.ndim == 4 and (a.shape[0], *a.shape[2:]) == (b.shape[0], *b.shape[2:]) and a.shape[1] < b.shape[1]
+    wrong = [k for k in set(init) & set(have) if init[k].shape != have[k].shape and not (k == first and wider)]
     if missing or extra or wrong:
         raise CifakeError(f"the weights do not fit this network ({len(missing)} missing, {len(extra)} unexpected, {len(wrong)} of another "
                           f"shape, e.g. {sorted(missing or extra or wrong)[0]}): build it as the weights were trained (arch, width, highpass, standardize)")
+    if wider:          # a first layer that reads channels beside the image's (`highpass`, standardize='both'): zero weights for them
+        w = torch.zeros_like(b); w[:, :a.shape[1]] = a; init = {**init, first: w}     # so it starts as the network the weights are of
     model.load_state_dict(init)
     return model
 

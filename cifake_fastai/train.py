@@ -174,7 +174,7 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
                      lr:float=CPU_RECIPE['lr'], # Peak learning rate
                      smooth:float=CPU_RECIPE['smooth'], # Label smoothing (`0`: plain cross-entropy)
                      highpass:bool|None=None, # The network also sees the image's high-pass residual (`HighPassConv`; default: without `robust` only)
-                     standardize:bool=False, # The network reads each image standardised (`StandardizedConv`; not with `highpass`)
+                     standardize:bool|str=False, # The network reads each image standardised (`StandardizedConv`; 'both': beside the image; not with `highpass`)
                      shift:int=0, # Random shifts of training images by up to this many pixels, in steps of 2 (`EvenShift`; `0`: none)
                      robust:bool=False, # Also train on degraded copies (`RandomDegrade`): survives resizing, blur and recompression
                      p:float=0.5, # With `robust`: share of training images degraded (loaders given bring their own `RandomDegrade`)
