@@ -238,8 +238,8 @@ if __name__ == '__main__':
     p.add_argument('--pixmix', type=float, default=0.0, help='share of training images also mixed with fractal pictures (RandomPixMix)')
     p.add_argument('--unsure-mix', action='store_true', help="with --pixmix: mixed images' targets move toward 50/50 by how much the mix covers (PixMixUnsure)")
     p.add_argument('--consistency', type=float, default=0.0, help="weight of AugMix's Jensen-Shannon consistency between each image and two views of it made by the mixes and degradations (ConsistentViews; AugMix used 12); with --unsure-mix, by the degradations alone, the mixed images left out")
-    p.add_argument('--standardize', nargs='?', const=True, default=False, choices=[True, 'both'],
-                   help="the network reads each image standardised (StandardizedConv: its own mean and standard deviation set aside); 'both': the image and its standardised copy")
+    p.add_argument('--standardize', nargs='?', const=True, default=False, choices=['both'], metavar='both',
+                   help="the network reads each image standardised (StandardizedConv: its own mean and standard deviation set aside); --standardize both: the image and its standardised copy")
     p.add_argument('--init', default=None, help="start from these weights instead of from scratch: a detector's model.safetensors, or git:REV for the detector shipped at revision REV")
     p.add_argument('--lr', type=float, default=None, help="peak learning rate (default: the recipe's)")
     p.add_argument('--name', default='detector', help='results file: benchmarks/results/<name>.txt')

@@ -509,7 +509,7 @@ def write_model_card(out:str|Path, # A folder written by `Detector.save`
     md = '\n'.join([f"# {title}", '',
         f"`load_detector('{name}')` loads it; `cifake predict --model {name}` and `cifake serve --model {name}` use it.", '',
         '## Data', data or 'Not described.', '',
-        '## Network', f"`{cfg['arch']}`" + (f" ({s})" if (s := ', '.join(f'{k}={cfg[k]}' for k in ('width', 'highpass', 'standardize') if k in cfg)) else '') +
+        '## Network', f"`{cfg['arch']}`" + (f" ({s})" if (s := ', '.join(f'{k}={cfg[k]!r}' for k in ('width', 'highpass', 'standardize') if k in cfg)) else '') +
         (" (fastai's `vision_learner` body and head)" if cfg.get('builder') == 'vision_learner' else '') + f", classes {cfg['vocab']}, "
         f"images decoded at {cfg['cache_size']}x{cfg['cache_size']}" + (f" and resized to {cfg['input_size']}x{cfg['input_size']}"
         if cfg.get('input_size') not in (None, cfg['cache_size']) else '') + f", temperature {cfg.get('temperature', 1):.4f}.", '',

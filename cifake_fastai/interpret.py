@@ -18,7 +18,7 @@ from .core import LABELS, open_rgb, to_rgb
 from .decode import as_image, decode_rgb
 from .cache import image_files
 from .data import batch_tfm
-from .models import HighPassConv
+from .models import HighPassConv, StandardizedConv
 from .detector import Detector, as_detector
 
 # %% ../nbs/09_interpret.ipynb
@@ -287,7 +287,7 @@ def show_gradcam(learn, # A `Learner` or model
 # %% ../nbs/09_interpret.ipynb
 def first_layer_filters(learn, # A `Learner` or model
                        )->np.ndarray: # (n, k, k, 3), each kernel in [0, 1]
-    "The kernels of the first conv layer that reads the RGB image, as small images (with `HighPassConv`: the image kernels, then the residual ones)."
+    "The kernels of the first conv layer that reads the RGB image, as small images (6 channels: the image kernels, then the high-pass residual's or the standardised copy's)."
     conv = next((c for c in _model(learn).modules() if isinstance(c, nn.Conv2d)), None)
     if conv is None or conv.in_channels not in (3, 6): raise ValueError("this model's first Conv2d does not read an RGB image (3 or 6 channels)")
     w = conv.weight.detach()
@@ -299,7 +299,10 @@ def show_filters(learn, ncols:int=16):
     f = first_layer_filters(learn)
     fig, axs = _grid(len(f), ncols, size=0.7)
     for ax, k in zip(axs, f): ax.imshow(k, interpolation='nearest')
-    fig.suptitle(f'first-layer filters ({f.shape[1]}x{f.shape[2]}' + (', image then high-pass residual)' if any(isinstance(m, HighPassConv) for m in _model(learn).modules()) else ')'))
+    c = next(m for m in _model(learn).modules() if isinstance(m, nn.Conv2d))
+    what = (', image then high-pass residual' if isinstance(c, HighPassConv) else ', image then its standardised copy' if getattr(c, 'both', False)
+            else ', of the standardised image' if isinstance(c, StandardizedConv) else '')
+    fig.suptitle(f'first-layer filters ({f.shape[1]}x{f.shape[2]}{what})')
     return fig
 
 # %% ../nbs/09_interpret.ipynb

@@ -136,8 +136,9 @@ def build_network(cfg:dict, # What a network records as `model.cfg`: one of our 
 # %% ../nbs/04b_models.ipynb
 def init_weights(model:nn.Module, # The network to start from the weights
                  init:str|Path|dict|None, # A `.safetensors` file (a detector's `model.safetensors`), a state dict, or `None` (leave it as built)
+                 widen:bool=False, # A first layer that reads more channels than the weights' (`highpass`, standardize='both') starts with zeros for them
                 )->nn.Module: # `model`, with the weights
-    "Load `init` into `model` (all of its weights, strictly, but for a first layer that reads more channels), or leave it as it is when `init` is `None`."
+    "Load `init` into `model` (all of its weights, strictly; with `widen`, a first layer may read more channels), or leave it as it is when `init` is `None`."
     if init is None: return model
     if not isinstance(init, dict):
         if not Path(init).is_file(): raise CifakeError(f"init={init}: no such weights file; give a detector's model.safetensors")
@@ -147,7 +148,7 @@ def init_weights(model:nn.Module, # The network to start from the weights
     missing, extra = set(have) - set(init), set(init) - set(have)
     first = next((k for k, v in have.items() if v.ndim == 4), None)           # the first convolution's weights
     a, b = (init.get(first), have.get(first))
-    wider = a is not None and a.ndim == 4 and (a.shape[0], *a.shape[2:]) == (b.shape[0], *b.shape[2:]) and a.shape[1] < b.shape[1]
+    wider = widen and a is not None and a.ndim == 4 and (a.shape[0], *a.shape[2:]) == (b.shape[0], *b.shape[2:]) and a.shape[1] < b.shape[1]
     wrong = [k for k in set(init) & set(have) if init[k].shape != have[k].shape and not (k == first and wider)]
     if missing or extra or wrong:
         raise CifakeError(f"the weights do not fit this network ({len(missing)} missing, {len(extra)} unexpected, {len(wrong)} of another "

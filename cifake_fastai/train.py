@@ -214,7 +214,7 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
     unsure = PixMixUnsure(pixmix) if pixmix and unsure_mix else None
     if consistency: kwargs['cbs'] = L(kwargs.get('cbs')) + [ConsistentViews(degrade, consistency, unsure)]     # the loaders give clean images
     elif unsure: kwargs['cbs'] = L(kwargs.get('cbs')) + [unsure]
-    return train_model(dls, init_weights(cifake_resnet9(width, highpass=highpass, standardize=standardize), init), epochs=epochs, pretrained=False, lr=lr, patience=None, out=out,
+    return train_model(dls, init_weights(cifake_resnet9(width, highpass=highpass, standardize=standardize), init, widen=standardize == 'both'), epochs=epochs, pretrained=False, lr=lr, patience=None, out=out,
                        channels_last=True, **kwargs)
 
 # %% ../nbs/06_train.ipynb
