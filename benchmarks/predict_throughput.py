@@ -47,21 +47,20 @@ def batches_in_parallel(run, x, bs:int=256):
     "`run` over `x` in batches of `bs`, one batch per core at once (as `predict_images` runs ONNX Runtime and OpenVINO); outputs in order."
     import numpy as np
     from concurrent.futures import ThreadPoolExecutor
-    from cifake_fastai.core import cpu_cores
-    with ThreadPoolExecutor(cpu_cores()) as pool: return np.concatenate(list(pool.map(run, [x[i:i+bs] for i in range(0, len(x), bs)])))
+    from cifake_fastai.detector import parallel_runs
+    with ThreadPoolExecutor(parallel_runs()) as pool: return np.concatenate(list(pool.map(run, [x[i:i+bs] for i in range(0, len(x), bs)])))
 
 def openvino_rows(det, x, y, clean, files:list, t_stock:float, t32:float, q32:dict, thr:float, ifake:int, default:list, e2e:tuple)->dict:
     "OpenVINO on the detector's ONNX files: each precision on the decoded images, the int8 graph's accuracy and calibration, and `predict_images(engine='openvino')` end to end."
     try: import openvino as ov
     except ImportError: print('OpenVINO: not installed (pip install "cifake_fastai[openvino]" to measure it)'); return {}
     import threading, numpy as np
-    from cifake_fastai.core import cpu_cores
-    from cifake_fastai.detector import calibration_error
+    from cifake_fastai.detector import calibration_error, parallel_runs
     core, n = ov.Core(), len(files)
     bf16 = 'BF16' in core.get_property('CPU', 'OPTIMIZATION_CAPABILITIES')
     for name, f, hint in (('fp32', det.onnx_copy(), 'f32'), ('bf16', det.onnx_copy(), 'bf16'), ('int8', det.onnx_copy(int8=True), 'f32')):
         if hint == 'bf16' and not bf16: print('OpenVINO bf16: this CPU has no bf16 path'); continue
-        nc = str(cpu_cores())                          # as `predict_images` compiles it: one stream per core, one thread each
+        nc = str(parallel_runs())                      # as `predict_images` compiles it: one stream per core, one thread each
         cm = core.compile_model(str(f), 'CPU', {'NUM_STREAMS': nc, 'INFERENCE_NUM_THREADS': nc, 'INFERENCE_PRECISION_HINT': hint})
         local = threading.local()
         def one(b, cm=cm, local=local):

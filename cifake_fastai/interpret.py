@@ -285,10 +285,12 @@ def show_gradcam(learn, # A `Learner` or model
     return fig
 
 # %% ../nbs/09_interpret.ipynb
+def _first_conv(learn)->nn.Conv2d|None: return next((c for c in _model(learn).modules() if isinstance(c, nn.Conv2d)), None)
+
 def first_layer_filters(learn, # A `Learner` or model
                        )->np.ndarray: # (n, k, k, 3), each kernel in [0, 1]
     "The kernels of the first conv layer that reads the RGB image, as small images (6 channels: the image kernels, then the high-pass residual's or the standardised copy's)."
-    conv = next((c for c in _model(learn).modules() if isinstance(c, nn.Conv2d)), None)
+    conv = _first_conv(learn)
     if conv is None or conv.in_channels not in (3, 6): raise ValueError("this model's first Conv2d does not read an RGB image (3 or 6 channels)")
     w = conv.weight.detach()
     w = w.view(len(w), -1, 3, *w.shape[2:]).transpose(0, 1).reshape(-1, 3, *w.shape[2:])   # 6 channels: the image's kernels, then the residual's
@@ -299,7 +301,7 @@ def show_filters(learn, ncols:int=16):
     f = first_layer_filters(learn)
     fig, axs = _grid(len(f), ncols, size=0.7)
     for ax, k in zip(axs, f): ax.imshow(k, interpolation='nearest')
-    c = next(m for m in _model(learn).modules() if isinstance(m, nn.Conv2d))
+    c = _first_conv(learn)
     what = (', image then high-pass residual' if isinstance(c, HighPassConv) else ', image then its standardised copy' if getattr(c, 'both', False)
             else ', of the standardised image' if isinstance(c, StandardizedConv) else '')
     fig.suptitle(f'first-layer filters ({f.shape[1]}x{f.shape[2]}{what})')
