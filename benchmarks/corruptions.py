@@ -38,13 +38,16 @@ PHOTOS = ['astronaut', 'brick', 'camera', 'cat', 'clock', 'coffee', 'coins', 'gr
 
 def _corrupt(task):
     "The corrupted copies of one chunk of images (uint8, 32x32x3), with a seed of its own: the same images on every run."
-    import warnings
-    from imagecorruptions import corrupt
+    import inspect, warnings
+    from imagecorruptions import corrupt, corruption_dict
     name, sev, seed, x = task
     np.random.seed(seed)
+    # impulse_noise and glass_blur draw from generators of their own (fresh entropy) unless given a seed: one per image from this one
+    seeded = 'seed' in inspect.signature(corruption_dict[name]).parameters
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        return np.stack([np.uint8(np.clip(corrupt(a, corruption_name=name, severity=sev), 0, 255)) for a in x])
+        return np.stack([np.uint8(np.clip(corrupt(a, corruption_name=name, severity=sev, **({'seed': np.random.randint(2**31)} if seeded else {})), 0, 255))
+                         for a in x])
 
 def real_photos()->list:
     "scikit-image's photographs, whole and as 12 crops each (a 3x4 grid of half-side squares), as uint8 RGB arrays."
@@ -116,46 +119,60 @@ def write_card(section:str, card:Path):
     from cifake_fastai.evaluate import with_card_parts
     card.write_text(with_card_parts(card.read_text(), {'Corruptions it never saw (CIFAKE-C)': section}))
 
-def main(data, model, n, name, workers, card=None, valid=False):
-    import pandas as pd
-    from concurrent.futures import ProcessPoolExecutor
-    from imagecorruptions import get_corruption_names
+def images(data, n:int, valid:bool=False, held_out:bool=False):
+    """`n` decoded 32x32 images (uint8) and their labels, and where they come from: test images (the same share of each class,
+    fixed seed), or with `valid` the held-out split of train/ the recipe chooses on (never test; for choosing between detectors).
+    With `held_out`, all of that split besides: (x, truth, where, x_all, truth_all)."""
     from cifake_fastai.core import list_images
     from cifake_fastai.data import sample_files
     from cifake_fastai.decode import decode_rgb
-    from cifake_fastai.detector import load_detector
-    from cifake_fastai.inference import predict_probs
-    names = get_corruption_names('all')
-    assert sorted(names) == sorted(SEEN + UNSEEN), names
-    det = load_detector(model)
     test = cifake_root(data)/'test'
-    if valid:                                  # the held-out split of train/ the recipe chooses on (never test): for choosing
+    if valid or held_out:
         from cifake_fastai.data import fast_dls
         from cifake_fastai.train import CPU_RECIPE
         v = fast_dls(test.parent/'train', valid_pct=CPU_RECIPE['valid_pct'], seed=42, size=32, bs=256, device='cpu').valid
+        vocab = np.array(v.dataset.vocab, dtype=object)
+    if valid:
         k = np.sort(np.random.default_rng(0).choice(len(v.x), min(n, len(v.x)), replace=False))
-        x, truth = np.ascontiguousarray(v.x[k]), np.array(v.dataset.vocab, dtype=object)[v.y[k]]
-        files, test = list(k), test.parent/'train (held out)'
+        x, truth, where = np.ascontiguousarray(v.x[k]), vocab[v.y[k]], 'train (held out)'
     else:
         files = sample_files([test/f for f in list_images(test)], n)            # the same share of each class, fixed seed
         x = np.stack([decode_rgb(f, 32)[0] for f in files])
-        truth = np.array([f.parent.name for f in files], dtype=object)
-    print(f"data: {test.parent.name}/{test.name}, {len(files)} images ({', '.join(f'{(truth == c).sum()} {c}' for c in det.vocab)}); detector "
-          f"{det!r}", flush=True)
-    pc, dc = predict_probs(det, list(x), bs=1024, distance=True)
-    t0, rows = time.time(), [dict(corruption='clean', family='clean', severity=0, **row(det, pc, dc, truth))]
-    sets = {'clean test images': [(pc, dc, truth)], 'CIFAKE-C (all 95)': []}        # for the risk-coverage curves
+        truth, where = np.array([f.parent.name for f in files], dtype=object), 'test'
+    return (x, truth, where, np.asarray(v.x), vocab[v.y]) if held_out else (x, truth, where)
+
+def corrupted(x:np.ndarray, workers:int=2):
+    "Each corruption's name, severity and corrupted copies of `x`, in `imagecorruptions`' order, the same on every run."
+    from concurrent.futures import ProcessPoolExecutor
+    from imagecorruptions import get_corruption_names
+    names = get_corruption_names('all')
+    assert sorted(names) == sorted(SEEN + UNSEEN), names
     chunks = [x[i:i+500] for i in range(0, len(x), 500)]
     with ProcessPoolExecutor(workers) as pool:
         for ci, c in enumerate(names):
             for sev in range(1, 6):
-                xs = np.concatenate(list(pool.map(_corrupt, [(c, sev, 1000*(100*ci + sev) + k, ch) for k, ch in enumerate(chunks)])))
-                ps, ds = predict_probs(det, list(xs), bs=1024, distance=True)
-                sets['CIFAKE-C (all 95)'].append((ps, ds, truth))
-                rows.append(dict(corruption=c, family='seen' if c in SEEN else 'unseen', severity=sev, **row(det, ps, ds, truth)))
-            r = pd.DataFrame(rows[-5:])
-            print(f"{c:18s} acc {' '.join(f'{v:5.1f}' for v in r.acc)}  answered {' '.join(f'{v:5.1f}' for v in r.answered)}  "
-                  f"sure_acc {' '.join(f'{v:5.1f}' for v in r.sure_acc)}  ({(time.time() - t0)/60:.1f} min)", flush=True)
+                yield c, sev, np.concatenate(list(pool.map(_corrupt, [(c, sev, 1000*(100*ci + sev) + k, ch) for k, ch in enumerate(chunks)])))
+
+def main(data, model, n, name, workers, card=None, valid=False):
+    import pandas as pd
+    from cifake_fastai.detector import load_detector
+    from cifake_fastai.inference import predict_probs
+    det = load_detector(model)
+    x, truth, where = images(data, n, valid)
+    files = range(len(x))
+    print(f"data: {where}, {len(x)} images ({', '.join(f'{(truth == c).sum()} {c}' for c in det.vocab)}); detector "
+          f"{det!r}", flush=True)
+    pc, dc = predict_probs(det, list(x), bs=1024, distance=True)
+    t0, rows = time.time(), [dict(corruption='clean', family='clean', severity=0, **row(det, pc, dc, truth))]
+    sets = {'clean test images': [(pc, dc, truth)], 'CIFAKE-C (all 95)': []}        # for the risk-coverage curves
+    for c, sev, xs in corrupted(x, workers):
+        ps, ds = predict_probs(det, list(xs), bs=1024, distance=True)
+        sets['CIFAKE-C (all 95)'].append((ps, ds, truth))
+        rows.append(dict(corruption=c, family='seen' if c in SEEN else 'unseen', severity=sev, **row(det, ps, ds, truth)))
+        if sev < 5: continue
+        r = pd.DataFrame(rows[-5:])
+        print(f"{c:18s} acc {' '.join(f'{v:5.1f}' for v in r.acc)}  answered {' '.join(f'{v:5.1f}' for v in r.answered)}  "
+              f"sure_acc {' '.join(f'{v:5.1f}' for v in r.sure_acc)}  ({(time.time() - t0)/60:.1f} min)", flush=True)
     t = pd.DataFrame(rows)
     t.to_csv(RESULTS/f'{name}.csv', index=False)
     per = t[t.severity > 0].groupby(['family', 'corruption'])[['acc', 'roc_auc', 'answered', 'sure_acc']].mean().round(2)

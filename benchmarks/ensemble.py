@@ -1,0 +1,124 @@
+#!/usr/bin/env python
+"""A small ensemble as the abstention issue 30 asks to weigh: detectors that each answer by their own rule, combined, measured
+on the images `benchmarks/corruptions.py` measures one detector on (clean and CIFAKE-C, the same draws; real photographs
+from outside CIFAKE: `benchmarks/photos.py`'s and scikit-image's).
+
+    python benchmarks/ensemble.py --valid --members cifake_fastai/shipped runs/OTHER [runs/THIRD ...]
+
+Rules, each member's own first, then:
+- `agree`: a verdict only when every member gives it (each by its own UNSURE band and distance rule), else UNSURE;
+- `mean`: the members' mean log-odds margin (each one's log-odds of P(FAKE) less its threshold's), FAKE at or above 0;
+  UNSURE when any member's distance rule sets the image aside, or inside a band chosen on the held-out split of train/
+  (`guaranteed_unsure_band`, 99% right with probability 0.95, on the images no member sets aside), as `fit_detector` chooses
+  one detector's band.
+Forced verdicts (`clean`, `mean`, `worst`) are the mean margin's at 0 for both rules. The ensemble runs every member's
+network on every image, so it costs k times one detector's network (not timed here; `benchmarks/predict_throughput.py` times one).
+
+Writes benchmarks/results/<name>.txt and <name>.csv. A line per rule, the last for `agree`:
+RESULT rule=<rule> clean=<%> mean=<%> worst=<%> worst_name=<corruption> unseen_mean=<%> worst_sure_acc=<%> worst_sure_name=<pair>
+       below_95=<pairs> clean_coverage=<%> clean_sure_acc=<%> real_sure_fake_pct=<%> skimage_sure_fake_pct=<%> members=<k> n=<images>
+(as corruptions.py counts them; below_95: corruption-severity pairs with at least 50 answered images whose answers are under 95% right)
+"""
+import argparse
+from pathlib import Path
+import numpy as np
+
+from provenance import recorded, RESULTS
+from corruptions import SEEN, UNSEEN, images, corrupted, real_photos
+
+def margin(det, probs)->np.ndarray:
+    "Log-odds of P(FAKE) less the log-odds of the detector's threshold: 0 at its threshold, positive on its FAKE side."
+    p = np.clip(np.asarray(probs, np.float64)[:, det.vocab.index('FAKE')], 1e-7, 1 - 1e-7)
+    return np.log(p/(1 - p)) - np.log(det.threshold/(1 - det.threshold))
+
+def agree(said:list)->np.ndarray:
+    "Each image's verdict when all members give the same one, else UNSURE."
+    out = said[0].copy()
+    for s in said[1:]: out = np.where(out == s, out, 'UNSURE').astype(object)
+    return out
+
+def figures(rows)->dict:
+    "One rule's figures, as corruptions.py's RESULT counts them, from its rows (one per set: clean, corruption-severity, photographs)."
+    import pandas as pd
+    t = pd.DataFrame(rows)
+    c = t[t.corruption == 'clean'].iloc[0]; cc = t[t.severity > 0]
+    per = cc.groupby('corruption').acc.mean(); ok = cc[cc.n_answered >= 50]; ws = ok.loc[ok.sure_acc.idxmin()]
+    return dict(clean=c.acc, mean=per.mean(), worst=per.min(), worst_name=per.idxmin(), unseen_mean=per[UNSEEN].mean(),
+                worst_sure_acc=ws.sure_acc, worst_sure_name=f'{ws.corruption}-{int(ws.severity)}', below_95=int((ok.sure_acc < 95).sum()),
+                clean_coverage=c.answered, clean_sure_acc=c.sure_acc,
+                real_sure_fake_pct=t[t.corruption == 'photos (packages on PyPI)'].sure_fake.iloc[0],
+                skimage_sure_fake_pct=t[t.corruption == 'photos (scikit-image)'].sure_fake.iloc[0])
+
+def row(forced, said, truth)->dict:
+    sure = said != 'UNSURE'
+    return dict(acc=100*float((forced == truth).mean()), answered=100*float(sure.mean()), n_answered=int(sure.sum()),
+                sure_acc=100*float((said[sure] == truth[sure]).mean()) if sure.any() else float('nan'),
+                sure_fake=100*float((said == 'FAKE').mean()))
+
+def main(data, members, n, name, workers, valid):
+    import pandas as pd
+    from cifake_fastai.detector import load_detector, verdicts_at
+    from cifake_fastai.evaluate import guaranteed_unsure_band
+    from cifake_fastai.inference import predict_probs
+    from photos import package_photos
+    dets = [load_detector(m) for m in members]
+    if len({tuple(d.vocab) for d in dets}) > 1 or 'FAKE' not in dets[0].vocab: raise SystemExit("the members must all be REAL/FAKE detectors")
+    x, truth, where, xh, th = images(data, n, valid, held_out=True)
+    print(f"data: {where}, {len(x)} images; band fitted on {len(xh)} held-out images of train/; members:", flush=True)
+    for d in dets: print(f"  {d!r}", flush=True)
+    sets = [('clean', 'clean', 0, x, truth)]
+    sets += [(c, 'seen' if c in SEEN else 'unseen', s, xs, truth) for c, s, xs in corrupted(x, workers)]
+    for what, real in (('packages on PyPI', package_photos()[1]), ('scikit-image', real_photos())):
+        sets.append((f'photos ({what})', 'photos', 0, real, np.full(len(real), 'REAL', dtype=object)))
+    outs = []                                              # each member's (margin, its own verdict, far) on every set
+    for d in dets:
+        o = []
+        for _, _, _, xs, _ in sets:
+            p, dist = predict_probs(d, list(xs), bs=1024, distance=True)
+            o.append((margin(d, p), d.verdicts(p, distance=dist), np.zeros(len(p), bool) if dist is None or d.distance is None else d.far(dist)))
+        outs.append(o)
+    # the mean rule's band, on the held-out split: every member's margin and distance rule there
+    mh, fh = [], []
+    for d in dets:
+        p, dist = predict_probs(d, list(xh), bs=1024, distance=True)
+        mh.append(margin(d, p)); fh.append(np.zeros(len(p), bool) if dist is None or d.distance is None else d.far(dist))
+    pm, near = 1/(1 + np.exp(-np.mean(mh, 0))), ~np.logical_or.reduce(fh)
+    band = guaranteed_unsure_band(th[near] == 'FAKE', pm[near], 0.5, accuracy=0.99, delta=0.05)
+    print(f"mean rule: UNSURE band [{band[0]:.4f}, {band[1]:.4f}) on sigmoid(mean margin), fitted on {int(near.sum())} held-out images "
+          f"no member sets aside ({100*near.mean():.2f}%)", flush=True)
+    rows = []
+    for i, (c, fam, sev, xs, tr) in enumerate(sets):
+        m = np.mean([o[i][0] for o in outs], 0); forced = np.where(m >= 0, 'FAKE', 'REAL').astype(object)
+        said_mean = np.where(np.logical_or.reduce([o[i][2] for o in outs]), 'UNSURE', verdicts_at(1/(1 + np.exp(-m)), band=band)).astype(object)
+        base = dict(corruption=c, family=fam, severity=sev)
+        for k, (d, o) in enumerate(zip(dets, outs)):
+            rows.append(dict(rule=f'member {k}', **base, **row(np.where(o[i][0] >= 0, 'FAKE', 'REAL').astype(object), o[i][1], tr)))
+        rows.append(dict(rule='mean', **base, **row(forced, said_mean, tr)))
+        rows.append(dict(rule='agree', **base, **row(forced, agree([o[i][1] for o in outs]), tr)))
+    t = pd.DataFrame(rows)
+    t.round(3).to_csv(RESULTS/f'{name}.csv', index=False)
+    res = {r: figures(t[t.rule == r]) for r in t.rule.unique()}
+    with pd.option_context('display.width', 250, 'display.max_columns', 30):
+        print('\n' + pd.DataFrame(res).T.to_string(float_format=lambda v: f'{v:.2f}'))
+        print('\nanswered (%) and right of those (%) under the unseen families at severity 5:')
+        u = t[(t.family == 'unseen') & (t.severity == 5)].pivot(index='corruption', columns='rule', values=['answered', 'sure_acc'])
+        print(u.round(1).to_string())
+    for r in ('mean', 'agree'):
+        f = res[r]
+        print(f"RESULT rule={r} clean={f['clean']:.2f} mean={f['mean']:.2f} worst={f['worst']:.2f} worst_name={f['worst_name']} "
+              f"unseen_mean={f['unseen_mean']:.2f} worst_sure_acc={f['worst_sure_acc']:.2f} worst_sure_name={f['worst_sure_name']} "
+              f"below_95={f['below_95']} clean_coverage={f['clean_coverage']:.2f} clean_sure_acc={f['clean_sure_acc']:.2f} "
+              f"real_sure_fake_pct={f['real_sure_fake_pct']:.2f} skimage_sure_fake_pct={f['skimage_sure_fake_pct']:.2f} "
+              f"members={len(dets)} n={len(x)}")
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--members', nargs='+', required=True, help='detector folders (at least two)')
+    p.add_argument('--data', default=None, help='CIFAKE folder or the folder with train.tar.gz and test.tar.gz')
+    p.add_argument('--n', type=int, default=1000, help='images (the same draw as corruptions.py)')
+    p.add_argument('--workers', type=int, default=2, help='processes that corrupt the images')
+    p.add_argument('--name', default='ensemble', help='results file name')
+    p.add_argument('--valid', action='store_true', help="the held-out split of train/ the recipe chooses on, instead of test images (to choose)")
+    a = p.parse_args()
+    if len(a.members) < 2: p.error('give at least two --members')
+    with recorded(a.name): main(a.data, [Path(m) for m in a.members], a.n, a.name, a.workers, a.valid)
