@@ -11,10 +11,12 @@ Rules, each member's own first, then:
   UNSURE when any member's distance rule sets the image aside, or inside a band chosen on the held-out split of train/
   (`guaranteed_unsure_band`, 99% right with probability 0.95, on the images no member sets aside), as `fit_detector` chooses
   one detector's band.
+- `member 0, as often answered`: the first member alone, its band widened to answer as few clean images as `agree` does
+  (`|margin| >= cut`, the cut chosen on the clean images measured): whether agreement does more than answering less.
 Forced verdicts (`clean`, `mean`, `worst`) are the mean margin's at 0 for both rules. The ensemble runs every member's
 network on every image, so it costs k times one detector's network (not timed here; `benchmarks/predict_throughput.py` times one).
 
-Writes benchmarks/results/<name>.txt and <name>.csv. A line per rule, the last for `agree`:
+Writes benchmarks/results/<name>.txt and <name>.csv. A line per rule (`member_0_as_often_answered`, `mean`, `agree`), the last for `agree`:
 RESULT rule=<rule> clean=<%> mean=<%> worst=<%> worst_name=<corruption> unseen_mean=<%> worst_sure_acc=<%> worst_sure_name=<pair>
        below_95=<pairs> clean_coverage=<%> clean_sure_acc=<%> real_sure_fake_pct=<%> skimage_sure_fake_pct=<%> members=<k> n=<images>
 (as corruptions.py counts them; below_95: corruption-severity pairs with at least 50 answered images whose answers are under 95% right)
@@ -86,6 +88,9 @@ def main(data, members, n, name, workers, valid):
     band = guaranteed_unsure_band(th[near] == 'FAKE', pm[near], 0.5, accuracy=0.99, delta=0.05)
     print(f"mean rule: UNSURE band [{band[0]:.4f}, {band[1]:.4f}) on sigmoid(mean margin), fitted on {int(near.sum())} held-out images "
           f"no member sets aside ({100*near.mean():.2f}%)", flush=True)
+    # the first member alone, answering as few clean images as the agreement does: its band widened (|margin| >= cut), for a fair comparison
+    m0, far0, n_agree = outs[0][0][0], outs[0][0][2], int((agree([o[0][1] for o in outs]) != 'UNSURE').sum())
+    cut = np.sort(np.abs(m0[~far0]))[::-1][n_agree - 1] if 0 < n_agree <= (~far0).sum() else np.inf
     rows = []
     for i, (c, fam, sev, xs, tr) in enumerate(sets):
         m = np.mean([o[i][0] for o in outs], 0); forced = np.where(m >= 0, 'FAKE', 'REAL').astype(object)
@@ -93,6 +98,8 @@ def main(data, members, n, name, workers, valid):
         base = dict(corruption=c, family=fam, severity=sev)
         for k, (d, o) in enumerate(zip(dets, outs)):
             rows.append(dict(rule=f'member {k}', **base, **row(np.where(o[i][0] >= 0, 'FAKE', 'REAL').astype(object), o[i][1], tr)))
+        f0 = np.where(outs[0][i][0] >= 0, 'FAKE', 'REAL').astype(object)
+        rows.append(dict(rule='member 0, as often answered', **base, **row(f0, np.where((np.abs(outs[0][i][0]) >= cut) & ~outs[0][i][2], f0, 'UNSURE').astype(object), tr)))
         rows.append(dict(rule='mean', **base, **row(forced, said_mean, tr)))
         rows.append(dict(rule='agree', **base, **row(forced, agree([o[i][1] for o in outs]), tr)))
     t = pd.DataFrame(rows)
@@ -103,9 +110,9 @@ def main(data, members, n, name, workers, valid):
         print('\nanswered (%) and right of those (%) under the unseen families at severity 5:')
         u = t[(t.family == 'unseen') & (t.severity == 5)].pivot(index='corruption', columns='rule', values=['answered', 'sure_acc'])
         print(u.round(1).to_string())
-    for r in ('mean', 'agree'):
+    for r in ('member 0, as often answered', 'mean', 'agree'):
         f = res[r]
-        print(f"RESULT rule={r} clean={f['clean']:.2f} mean={f['mean']:.2f} worst={f['worst']:.2f} worst_name={f['worst_name']} "
+        print(f"RESULT rule={r.replace(', ', '_').replace(' ', '_')} clean={f['clean']:.2f} mean={f['mean']:.2f} worst={f['worst']:.2f} worst_name={f['worst_name']} "
               f"unseen_mean={f['unseen_mean']:.2f} worst_sure_acc={f['worst_sure_acc']:.2f} worst_sure_name={f['worst_sure_name']} "
               f"below_95={f['below_95']} clean_coverage={f['clean_coverage']:.2f} clean_sure_acc={f['clean_sure_acc']:.2f} "
               f"real_sure_fake_pct={f['real_sure_fake_pct']:.2f} skimage_sure_fake_pct={f['skimage_sure_fake_pct']:.2f} "
