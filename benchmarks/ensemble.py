@@ -16,10 +16,13 @@ Rules, each member's own first, then:
 Forced verdicts (`clean`, `mean`, `worst`) are the mean margin's at 0 for both rules. The ensemble runs every member's
 network on every image, so it costs k times one detector's network (not timed here; `benchmarks/predict_throughput.py` times one).
 
-Writes benchmarks/results/<name>.txt and <name>.csv. A line per rule (`member_0_as_often_answered`, `mean`, `agree`), the last for `agree`:
-RESULT rule=<rule> clean=<%> mean=<%> worst=<%> worst_name=<corruption> unseen_mean=<%> worst_sure_acc=<%> worst_sure_name=<pair>
-       below_95=<pairs> clean_coverage=<%> clean_sure_acc=<%> real_sure_fake_pct=<%> skimage_sure_fake_pct=<%> members=<k> n=<images>
-(as corruptions.py counts them; below_95: corruption-severity pairs with at least 50 answered images whose answers are under 95% right)
+Writes benchmarks/results/<name>.txt and <name>.csv: every rule's figures as a table, and the last line, for `agree`
+(as corruptions.py counts them; below_95: corruption-severity pairs with at least 50 answered images whose answers are under
+95% right), with the first member as often answered (`alone_`) and the `mean` rule beside it:
+RESULT rule=agree clean=<%> mean=<%> worst=<%> worst_name=<corruption> unseen_mean=<%> worst_sure_acc=<%> worst_sure_name=<pair>
+       below_95=<pairs> clean_coverage=<%> clean_sure_acc=<%> real_sure_fake_pct=<%> skimage_sure_fake_pct=<%>
+       alone_worst_sure_acc=<%> alone_below_95=<pairs> alone_clean_sure_acc=<%> alone_real_sure_fake_pct=<%>
+       mean_rule_clean_coverage=<%> mean_rule_worst_sure_acc=<%> mean_rule_below_95=<pairs> mean_rule_real_sure_fake_pct=<%> members=<k> n=<images>
 """
 import argparse
 from pathlib import Path
@@ -110,13 +113,15 @@ def main(data, members, n, name, workers, valid):
         print('\nanswered (%) and right of those (%) under the unseen families at severity 5:')
         u = t[(t.family == 'unseen') & (t.severity == 5)].pivot(index='corruption', columns='rule', values=['answered', 'sure_acc'])
         print(u.round(1).to_string())
-    for r in ('member 0, as often answered', 'mean', 'agree'):
-        f = res[r]
-        print(f"RESULT rule={r.replace(', ', '_').replace(' ', '_')} clean={f['clean']:.2f} mean={f['mean']:.2f} worst={f['worst']:.2f} worst_name={f['worst_name']} "
-              f"unseen_mean={f['unseen_mean']:.2f} worst_sure_acc={f['worst_sure_acc']:.2f} worst_sure_name={f['worst_sure_name']} "
-              f"below_95={f['below_95']} clean_coverage={f['clean_coverage']:.2f} clean_sure_acc={f['clean_sure_acc']:.2f} "
-              f"real_sure_fake_pct={f['real_sure_fake_pct']:.2f} skimage_sure_fake_pct={f['skimage_sure_fake_pct']:.2f} "
-              f"members={len(dets)} n={len(x)}")
+    f, a, m = res['agree'], res['member 0, as often answered'], res['mean']
+    print(f"RESULT rule=agree clean={f['clean']:.2f} mean={f['mean']:.2f} worst={f['worst']:.2f} worst_name={f['worst_name']} "
+          f"unseen_mean={f['unseen_mean']:.2f} worst_sure_acc={f['worst_sure_acc']:.2f} worst_sure_name={f['worst_sure_name']} "
+          f"below_95={f['below_95']} clean_coverage={f['clean_coverage']:.2f} clean_sure_acc={f['clean_sure_acc']:.2f} "
+          f"real_sure_fake_pct={f['real_sure_fake_pct']:.2f} skimage_sure_fake_pct={f['skimage_sure_fake_pct']:.2f} "
+          f"alone_worst_sure_acc={a['worst_sure_acc']:.2f} alone_below_95={a['below_95']} alone_clean_sure_acc={a['clean_sure_acc']:.2f} "
+          f"alone_real_sure_fake_pct={a['real_sure_fake_pct']:.2f} mean_rule_clean_coverage={m['clean_coverage']:.2f} "
+          f"mean_rule_worst_sure_acc={m['worst_sure_acc']:.2f} mean_rule_below_95={m['below_95']} mean_rule_real_sure_fake_pct={m['real_sure_fake_pct']:.2f} "
+          f"members={len(dets)} n={len(x)}")
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
