@@ -134,11 +134,11 @@ def images(data, n:int, valid:bool=False, held_out:bool=False):
         vocab = np.array(v.dataset.vocab, dtype=object)
     if valid:
         k = np.sort(np.random.default_rng(0).choice(len(v.x), min(n, len(v.x)), replace=False))
-        x, truth, where = np.ascontiguousarray(v.x[k]), vocab[v.y[k]], 'train (held out)'
+        x, truth, where = np.ascontiguousarray(v.x[k]), vocab[v.y[k]], f'{test.parent.name}/train (held out)'
     else:
         files = sample_files([test/f for f in list_images(test)], n)            # the same share of each class, fixed seed
         x = np.stack([decode_rgb(f, 32)[0] for f in files])
-        truth, where = np.array([f.parent.name for f in files], dtype=object), 'test'
+        truth, where = np.array([f.parent.name for f in files], dtype=object), f'{test.parent.name}/test'
     return (x, truth, where, np.asarray(v.x), vocab[v.y]) if held_out else (x, truth, where)
 
 def corrupted(x:np.ndarray, workers:int=2):
@@ -159,7 +159,6 @@ def main(data, model, n, name, workers, card=None, valid=False):
     from cifake_fastai.inference import predict_probs
     det = load_detector(model)
     x, truth, where = images(data, n, valid)
-    files = range(len(x))
     print(f"data: {where}, {len(x)} images ({', '.join(f'{(truth == c).sum()} {c}' for c in det.vocab)}); detector "
           f"{det!r}", flush=True)
     pc, dc = predict_probs(det, list(x), bs=1024, distance=True)
@@ -197,13 +196,13 @@ def main(data, model, n, name, workers, card=None, valid=False):
     print(f"RESULT clean={clean.acc:.2f} mean={by.mean():.2f} worst={by.min():.2f} worst_name={by.idxmin()} "
           f"unseen_mean={per.loc['unseen'].acc.mean():.2f} worst_sure_acc={ws.sure_acc:.2f} worst_sure_name={ws.corruption}-{int(ws.severity)} "
           f"clean_coverage={clean.answered:.2f} real_sure_fake_pct={fake_pct['packages on PyPI']:.2f} skimage_sure_fake_pct={fake_pct['scikit-image']:.2f} "
-          f"n={len(files)}")
+          f"n={len(x)}")
     curves = {k: risk_coverage(det, *(None if c[0] is None else np.concatenate(c) for c in zip(*v))) for k, v in sets.items()}
     pd.concat([c.assign(images=k) for k, c in curves.items()]).round(5).to_csv(RESULTS/f'{name}_risk_coverage.csv', index=False)
     if card:
         fig = plot_risk_coverage(curves)
         fig.savefig(Path(card)/'risk_coverage.png', dpi=100, bbox_inches='tight')
-        write_card(card_section(per, t, fake_pct, len(files), f'python benchmarks/corruptions.py --n {n} --card'), Path(card)/'MODEL_CARD.md')
+        write_card(card_section(per, t, fake_pct, len(x), f'python benchmarks/corruptions.py --n {n} --card'), Path(card)/'MODEL_CARD.md')
         print(f"model card's CIFAKE-C section and risk_coverage.png written in {card}")
 
 if __name__ == '__main__':

@@ -11,18 +11,27 @@ Rules, each member's own first, then:
   UNSURE when any member's distance rule sets the image aside, or inside a band chosen on the held-out split of train/
   (`guaranteed_unsure_band`, 99% right with probability 0.95, on the images no member sets aside), as `fit_detector` chooses
   one detector's band.
-- `member 0, as often answered`: the first member alone, its band widened to answer as few clean images as `agree` does
-  (`|margin| >= cut`, the cut chosen on the clean images measured): whether agreement does more than answering less.
+- `member 0, as often answered`: the first member alone, answering as few clean images as `agree` does: of its own sure
+  verdicts, those with the smallest |margin| set aside (the cut chosen on the clean images measured): whether agreement does
+  more than answering less. Matched on clean images only: under the corruptions each rule answers what it answers
+  (`corrupted_coverage`, the mean share answered over the 95 corruption-severity pairs; `corrupted_sure_acc`, the share of
+  all those answers that are right).
+- `member 0, as often answered under corruption`: the same, the cut chosen so that it answers as many of the corrupted images
+  (all 95 pairs together) as `agree` does: whether the pair's answers under the corruptions are better, not only fewer.
+With `--valid`, the members' bands and distance rules, the mean rule's band and the cut were all fitted on held-out images
+that include the measured ones: the clean figures are partly in-sample, for every rule alike.
 Forced verdicts (`clean`, `mean`, `worst`) are the mean margin's at 0 for both rules. The ensemble runs every member's
 network on every image, so it costs k times one detector's network (not timed here; `benchmarks/predict_throughput.py` times one).
 
 Writes benchmarks/results/<name>.txt and <name>.csv: every rule's figures as a table, and the last line, for `agree`
 (as corruptions.py counts them; below_95: corruption-severity pairs with at least 50 answered images whose answers are under
-95% right), with the first member as often answered (`alone_`) and the `mean` rule beside it:
+95% right), with the first member as often answered on clean images (`alone_`) and under corruption (`alone_shift_`), and the `mean` rule, beside it:
 RESULT rule=agree clean=<%> mean=<%> worst=<%> worst_name=<corruption> unseen_mean=<%> worst_sure_acc=<%> worst_sure_name=<pair>
-       below_95=<pairs> clean_coverage=<%> clean_sure_acc=<%> real_sure_fake_pct=<%> skimage_sure_fake_pct=<%>
-       alone_worst_sure_acc=<%> alone_below_95=<pairs> alone_clean_sure_acc=<%> alone_real_sure_fake_pct=<%>
-       mean_rule_clean_coverage=<%> mean_rule_worst_sure_acc=<%> mean_rule_below_95=<pairs> mean_rule_real_sure_fake_pct=<%> members=<k> n=<images>
+       below_95=<pairs> clean_coverage=<%> clean_sure_acc=<%> corrupted_coverage=<%> corrupted_sure_acc=<%> real_sure_fake_pct=<%>
+       skimage_sure_fake_pct=<%> alone_worst_sure_acc=<%> alone_below_95=<pairs> alone_clean_sure_acc=<%> alone_corrupted_coverage=<%>
+       alone_corrupted_sure_acc=<%> alone_shift_clean_coverage=<%> alone_shift_corrupted_sure_acc=<%> alone_shift_worst_sure_acc=<%>
+       alone_shift_below_95=<pairs> alone_shift_real_sure_fake_pct=<%> alone_real_sure_fake_pct=<%>
+       mean_rule_clean_coverage=<%> mean_rule_corrupted_coverage=<%> mean_rule_worst_sure_acc=<%> mean_rule_below_95=<pairs> mean_rule_real_sure_fake_pct=<%> members=<k> n=<images>
 """
 import argparse
 from pathlib import Path
@@ -48,7 +57,8 @@ def figures(rows)->dict:
     t = pd.DataFrame(rows)
     c = t[t.corruption == 'clean'].iloc[0]; cc = t[t.severity > 0]
     per = cc.groupby('corruption').acc.mean(); ok = cc[cc.n_answered >= 50]; ws = ok.loc[ok.sure_acc.idxmin()]
-    return dict(clean=c.acc, mean=per.mean(), worst=per.min(), worst_name=per.idxmin(), unseen_mean=per[UNSEEN].mean(),
+    return dict(clean=c.acc, mean=per.mean(), worst=per.min(), worst_name=per.idxmin(), unseen_mean=per[UNSEEN].mean(), corrupted_coverage=cc.answered.mean(),
+                corrupted_sure_acc=(cc.sure_acc.fillna(0)*cc.n_answered).sum()/cc.n_answered.sum(),
                 worst_sure_acc=ws.sure_acc, worst_sure_name=f'{ws.corruption}-{int(ws.severity)}', below_95=int((ok.sure_acc < 95).sum()),
                 clean_coverage=c.answered, clean_sure_acc=c.sure_acc,
                 real_sure_fake_pct=t[t.corruption == 'photos (packages on PyPI)'].sure_fake.iloc[0],
@@ -91,9 +101,16 @@ def main(data, members, n, name, workers, valid):
     band = guaranteed_unsure_band(th[near] == 'FAKE', pm[near], 0.5, accuracy=0.99, delta=0.05)
     print(f"mean rule: UNSURE band [{band[0]:.4f}, {band[1]:.4f}) on sigmoid(mean margin), fitted on {int(near.sum())} held-out images "
           f"no member sets aside ({100*near.mean():.2f}%)", flush=True)
-    # the first member alone, answering as few clean images as the agreement does: its band widened (|margin| >= cut), for a fair comparison
-    m0, far0, n_agree = outs[0][0][0], outs[0][0][2], int((agree([o[0][1] for o in outs]) != 'UNSURE').sum())
-    cut = np.sort(np.abs(m0[~far0]))[::-1][n_agree - 1] if 0 < n_agree <= (~far0).sum() else np.inf
+    # the first member alone, answering as few clean images as the agreement does: of its own sure verdicts, the least sure (smallest
+    # |margin|) set aside until as many clean images are answered; a subset of its answers, so never a verdict it would not give
+    # (on the clean images; and, a second baseline, on all the corrupted images together)
+    def cut_for(idx:list)->float:
+        "The |margin| at or above which the first member's sure verdicts on the sets `idx` are as many as the pair's agreed ones."
+        n = sum(int((agree([o[i][1] for o in outs]) != 'UNSURE').sum()) for i in idx)
+        a = np.sort(np.concatenate([np.abs(outs[0][i][0][outs[0][i][1] != 'UNSURE']) for i in idx]))[::-1]
+        return a[n - 1] if 0 < n <= len(a) else np.inf
+    cuts = {'member 0, as often answered': cut_for([0]),
+            'member 0, as often answered under corruption': cut_for([i for i, st in enumerate(sets) if st[2] > 0])}
     rows = []
     for i, (c, fam, sev, xs, tr) in enumerate(sets):
         m = np.mean([o[i][0] for o in outs], 0); forced = np.where(m >= 0, 'FAKE', 'REAL').astype(object)
@@ -102,7 +119,8 @@ def main(data, members, n, name, workers, valid):
         for k, (d, o) in enumerate(zip(dets, outs)):
             rows.append(dict(rule=f'member {k}', **base, **row(np.where(o[i][0] >= 0, 'FAKE', 'REAL').astype(object), o[i][1], tr)))
         f0 = np.where(outs[0][i][0] >= 0, 'FAKE', 'REAL').astype(object)
-        rows.append(dict(rule='member 0, as often answered', **base, **row(f0, np.where((np.abs(outs[0][i][0]) >= cut) & ~outs[0][i][2], f0, 'UNSURE').astype(object), tr)))
+        for rule, cut in cuts.items():
+            rows.append(dict(rule=rule, **base, **row(f0, np.where((np.abs(outs[0][i][0]) >= cut) & (outs[0][i][1] != 'UNSURE'), outs[0][i][1], 'UNSURE').astype(object), tr)))
         rows.append(dict(rule='mean', **base, **row(forced, said_mean, tr)))
         rows.append(dict(rule='agree', **base, **row(forced, agree([o[i][1] for o in outs]), tr)))
     t = pd.DataFrame(rows)
@@ -113,14 +131,16 @@ def main(data, members, n, name, workers, valid):
         print('\nanswered (%) and right of those (%) under the unseen families at severity 5:')
         u = t[(t.family == 'unseen') & (t.severity == 5)].pivot(index='corruption', columns='rule', values=['answered', 'sure_acc'])
         print(u.round(1).to_string())
-    f, a, m = res['agree'], res['member 0, as often answered'], res['mean']
+    f, a, a2, m = res['agree'], res['member 0, as often answered'], res['member 0, as often answered under corruption'], res['mean']
     print(f"RESULT rule=agree clean={f['clean']:.2f} mean={f['mean']:.2f} worst={f['worst']:.2f} worst_name={f['worst_name']} "
           f"unseen_mean={f['unseen_mean']:.2f} worst_sure_acc={f['worst_sure_acc']:.2f} worst_sure_name={f['worst_sure_name']} "
-          f"below_95={f['below_95']} clean_coverage={f['clean_coverage']:.2f} clean_sure_acc={f['clean_sure_acc']:.2f} "
+          f"below_95={f['below_95']} clean_coverage={f['clean_coverage']:.2f} clean_sure_acc={f['clean_sure_acc']:.2f} corrupted_coverage={f['corrupted_coverage']:.2f} corrupted_sure_acc={f['corrupted_sure_acc']:.2f} "
           f"real_sure_fake_pct={f['real_sure_fake_pct']:.2f} skimage_sure_fake_pct={f['skimage_sure_fake_pct']:.2f} "
-          f"alone_worst_sure_acc={a['worst_sure_acc']:.2f} alone_below_95={a['below_95']} alone_clean_sure_acc={a['clean_sure_acc']:.2f} "
+          f"alone_worst_sure_acc={a['worst_sure_acc']:.2f} alone_below_95={a['below_95']} alone_clean_sure_acc={a['clean_sure_acc']:.2f} alone_corrupted_coverage={a['corrupted_coverage']:.2f} alone_corrupted_sure_acc={a['corrupted_sure_acc']:.2f} "
+          f"alone_shift_clean_coverage={a2['clean_coverage']:.2f} alone_shift_corrupted_sure_acc={a2['corrupted_sure_acc']:.2f} alone_shift_worst_sure_acc={a2['worst_sure_acc']:.2f} "
+          f"alone_shift_below_95={a2['below_95']} alone_shift_real_sure_fake_pct={a2['real_sure_fake_pct']:.2f} "
           f"alone_real_sure_fake_pct={a['real_sure_fake_pct']:.2f} mean_rule_clean_coverage={m['clean_coverage']:.2f} "
-          f"mean_rule_worst_sure_acc={m['worst_sure_acc']:.2f} mean_rule_below_95={m['below_95']} mean_rule_real_sure_fake_pct={m['real_sure_fake_pct']:.2f} "
+          f"mean_rule_corrupted_coverage={m['corrupted_coverage']:.2f} mean_rule_worst_sure_acc={m['worst_sure_acc']:.2f} mean_rule_below_95={m['below_95']} mean_rule_real_sure_fake_pct={m['real_sure_fake_pct']:.2f} "
           f"members={len(dets)} n={len(x)}")
 
 if __name__ == '__main__':
