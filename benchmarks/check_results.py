@@ -108,6 +108,10 @@ def _corruption_gain(name:str, corruption:str, base:str='ablate_valid_unsure6')-
     "Points of accuracy (verdicts forced, the mean over the five severities) a candidate gains on a corruption over `base` (the shipped detector's run)."
     acc = lambda n: (t := pd.read_csv(RESULTS/f'{n}.csv'))[t.corruption == corruption].acc.mean()
     return acc(name) - acc(base)
+def _ensemble_sure(rule:str, corruption:str, name:str='ablate_ensemble_std_scratch24')->float:
+    "How often a rule of `ensemble.py`'s answers are right (%) under a corruption at severity 5."
+    t = pd.read_csv(RESULTS/f'{name}.csv')
+    return float(t[(t.rule == rule) & (t.corruption == corruption) & (t.severity == 5)].sure_acc.iloc[0])
 def _dr(keep, col:str)->float:
     "A figure of `distance_rule_before.csv` (the network shipped before issue 30's training): the row for `keep` ('none': no distance rule) with the guaranteed band."
     t = pd.read_csv(RESULTS/'distance_rule_before.csv')
@@ -189,6 +193,29 @@ PROSE = lambda: [
     ('nbs/explanations/04_unseen.ipynb', 'sure verdict ({}%: five', R('ablate_valid_std_scratch24', 'real_sure_fake_pct'), None),
     ('nbs/explanations/04_unseen.ipynb', 'right only {}% of the time', R('ablate_valid_std_scratch24', 'worst_sure_acc'), None),
     ('nbs/explanations/04_unseen.ipynb', '(up to {}\npoints, on elastic', -_corruption_gain('ablate_valid_std_scratch24', 'elastic_transform'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'held-out images ({}% answered), the shipped', R('ablate_ensemble_std_scratch24', 'clean_coverage'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'detector alone answers\n{}% of the corrupted', R('ablate_ensemble_std_scratch24', 'alone_corrupted_coverage'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'corrupted images, {}% of them right', R('ablate_ensemble_std_scratch24', 'alone_corrupted_sure_acc'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'the pair answers {}%, 97.29', R('ablate_ensemble_std_scratch24', 'corrupted_coverage'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'the pair answers 24.6%, {}% right', R('ablate_ensemble_std_scratch24', 'corrupted_sure_acc'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'right on {} corruption-severity pairs against', R('ablate_ensemble_std_scratch24', 'below_95'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'pairs against {}. Matched', R('ablate_ensemble_std_scratch24', 'alone_below_95'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'answers only {}% of the clean images, and', R('ablate_ensemble_std_scratch24', 'alone_shift_clean_coverage'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'corrupted answers are {}% right. Under', R('ablate_ensemble_std_scratch24', 'alone_shift_corrupted_sure_acc'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'network alone ({}% and 88.3%)', _ensemble_sure('agree', 'frost'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'network alone (85.9% and {}%)', _ensemble_sure('agree', 'snow'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'the pair is {}% right, as the shipped', _ensemble_sure('agree', 'fog'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'detector is, and {}% of the real photographs', R('ablate_ensemble_std_scratch24', 'real_sure_fake_pct'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'against {}% and 2.20% for each network', R('ablate_valid_std_scratch24', 'real_sure_fake_pct'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'against 1.83% and {}% for each network', R('ablate_valid_unsure6', 'real_sure_fake_pct'), None),
+    ('nbs/explanations/04_unseen.ipynb', "severity 5 the pair's answers are {}% right,", _ensemble_sure('agree', 'motion_blur'), None),
+    ('nbs/explanations/04_unseen.ipynb', "the shipped detector's {}%, and under fog", _ensemble_sure('member 0', 'motion_blur'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'is right\n{}% of the time, above the pair', R('ablate_ensemble_std_scratch24', 'alone_shift_worst_sure_acc'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'clean images\n({}%), but its sure', R('ablate_ensemble_std_scratch24', 'mean_rule_clean_coverage'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'worse at their worst ({}% right, under fog)', R('ablate_ensemble_std_scratch24', 'mean_rule_worst_sure_acc'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'with {}% of\nthe photographs called FAKE', R('ablate_ensemble_std_scratch24', 'mean_rule_real_sure_fake_pct'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'the default engine is at {}x fastai', R('predict_throughput', 'predict_ratio'), None),
+    ('nbs/explanations/04_unseen.ipynb', 'and it answers\n{}% of the clean images where', R('ablate_ensemble_std_scratch24', 'clean_coverage'), None),
     ('nbs/explanations/04_unseen.ipynb', 'the shipped detector is {} points below', R('detector_before', 'test_acc') - R('detector', 'test_acc'), 0.005),
     ('nbs/explanations/04_unseen.ipynb', 'CIFAKE-C mean {}% (target 90%)', R('corruptions', 'mean'), None),
     ('nbs/explanations/04_unseen.ipynb', 'worst corruption frost {}% (75%)', R('corruptions', 'worst'), None),
