@@ -71,7 +71,7 @@ def recipe(cfg:dict, cmd:str, hw:str, minutes:float)->str:
              f"fine-tuned:" if cfg.get('init_sha256') else 'from scratch at 32 px,')
     return f"""`train_cpu_recipe(robust=True)`: `cifake_resnet9(width={cfg['width']}, highpass={cfg['highpass']}{', standardize=' + repr(cfg['standardize']) if cfg.get('standardize') else ''})`, {start} one cycle of
 {cfg['epochs']} epochs at peak learning rate {lr:g}, batch 256, label smoothing 0.1, random horizontal flips, ImageNet
-normalisation, {augmix_text(cfg)}{mix_text(cfg)}{consistency_text(cfg)}and `RandomDegrade(p={cfg['degrade_p']}, strength={cfg['degrade_strength']})`: {100*cfg['degrade_p']:.0f}% of the training images go through a
+normalisation, {augmix_text(cfg)}{mix_text(cfg)}{consistency_text(cfg)}and `RandomDegrade(p={cfg['degrade_p']}, strength={cfg['degrade_strength']}{', families=all but ' + ', '.join(cfg['leave_out']) if cfg.get('leave_out') else ''})`: {100*cfg['degrade_p']:.0f}% of the training images go through a
 random chain of one to three degradations (shrinking and enlarging back with Pillow's and OpenCV's filters, Gaussian,
 box and median blur, JPEG and WebP re-encoding, Gaussian noise, crops, enlarged copies brought back by the size
 policy, brightness, contrast, saturation and gamma, sharpening, rotations and quarter turns, frames, greyscale); the weights of the epoch
@@ -157,7 +157,7 @@ unsure, and the other verdicts are {cal['sure_acc']:.2f}% right ({cal['sure_acc_
 """
 
 def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0, augmix=0.0, pixmix=0.0, init=None, lr=None, unsure_mix=False,
-         consistency=0.0, standardize=False):
+         consistency=0.0, standardize=False, leave_out=None):
     import json, torch, numpy as np
     from fastai.torch_core import set_seed
     from cifake_fastai.core import OutputExistsError
@@ -179,7 +179,7 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0,
                                         capture_output=True, check=True).stdout)
     init_sha = file_sha256(init) if init and Path(init).is_file() else None      # a missing file: train_cpu_recipe says so
     learn = train_cpu_recipe(root/'train', out=out, overwrite=True, robust=True, width=width, p=p, strength=strength, augmix=augmix,
-                             pixmix=pixmix, unsure_mix=unsure_mix, consistency=consistency, standardize=standardize, init=init, **({'epochs': epochs} if epochs else {}), **({'lr': lr} if lr else {}))
+                             pixmix=pixmix, unsure_mix=unsure_mix, consistency=consistency, standardize=standardize, leave_out=leave_out, init=init, **({'epochs': epochs} if epochs else {}), **({'lr': lr} if lr else {}))
     minutes = (time.time() - t)/60
     print(learn.history.to_string(index=False), flush=True)
     vocab = list(learn.dls.vocab); pos = vocab.index('FAKE')
@@ -203,7 +203,7 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0,
     rec = ev.record
     det.save(dest, overwrite=overwrite, unsure_accuracy=BAND_ACCURACY, epochs=len(learn.history), n_train=len(learn.dls.train_ds),
                   n_valid=len(learn.dls.valid_ds), n_params=sum(w.numel() for w in learn.model.parameters()),
-                  degrade_p=p, degrade_strength=strength, augmix=augmix, pixmix=pixmix, unsure_mix=unsure_mix, consistency=consistency, init=init_arg, init_sha256=init_sha, lr=lr,
+                  degrade_p=p, degrade_strength=strength, augmix=augmix, pixmix=pixmix, unsure_mix=unsure_mix, consistency=consistency, leave_out=leave_out, init=init_arg, init_sha256=init_sha, lr=lr,
                   test=dict(accuracy=rec['accuracy'], accuracy_clean=rec['clean']['accuracy'], roc_auc=rec['roc_auc'], pr_auc=rec['pr_auc']),
                   calibration=cal)
     cfg = json.loads((dest/'config.json').read_text())
@@ -211,7 +211,7 @@ def main(data, dest, overwrite, out, epochs=None, width=16, p=0.5, strength=1.0,
     fig.savefig(dest/'reliability.png', dpi=100, bbox_inches='tight')
     cmd = 'python benchmarks/train_detector.py --overwrite' + (f' --epochs {epochs}' if epochs else '') + \
           (f' --width {width}' if width != 16 else '') + (f' --p {p}' if p != 0.5 else '') + (f' --strength {strength}' if strength != 1 else '') + (f' --augmix {augmix}' if augmix else '') + \
-          (f' --pixmix {pixmix}' if pixmix else '') + (' --unsure-mix' if unsure_mix else '') + (f' --consistency {consistency:g}' if consistency else '') + ((' --standardize' + (' both' if standardize == 'both' else '')) if standardize else '') + (f' --init {init_arg}' if init else '') + (f' --lr {lr}' if lr else '')
+          (f' --pixmix {pixmix}' if pixmix else '') + (' --unsure-mix' if unsure_mix else '') + (f' --consistency {consistency:g}' if consistency else '') + ((' --standardize' + (' both' if standardize == 'both' else '')) if standardize else '') + (f" --leave-out {' '.join(leave_out)}" if leave_out else '') + (f' --init {init_arg}' if init else '') + (f' --lr {lr}' if lr else '')
     from cifake_fastai.evaluate import card_parts, with_card_parts
     (dest/'MODEL_CARD.md').write_text(with_card_parts(card(cfg, rec, cal, cmd, hw, minutes),       # the parts every detector's card has
                                                       card_parts(load_detector(dest), ev, 'detector', 'Model card: the shipped CIFAKE detector')))
@@ -240,10 +240,12 @@ if __name__ == '__main__':
     p.add_argument('--consistency', type=float, default=0.0, help="weight of AugMix's Jensen-Shannon consistency between each image and two views of it made by the mixes and degradations (ConsistentViews; AugMix used 12); with --unsure-mix, by the degradations alone, the mixed images left out")
     p.add_argument('--standardize', nargs='?', const=True, default=False, choices=['both'], metavar='both',
                    help="the network reads each image standardised (StandardizedConv: its own mean and standard deviation set aside); --standardize both: the image and its standardised copy")
+    p.add_argument('--leave-out', nargs='+', default=None, metavar='FAMILY',
+                   help="degradation families (names in DEGRADATIONS, e.g. noise) not trained on: what a family never seen costs")
     p.add_argument('--init', default=None, help="start from these weights instead of from scratch: a detector's model.safetensors, or git:REV for the detector shipped at revision REV")
     p.add_argument('--lr', type=float, default=None, help="peak learning rate (default: the recipe's)")
     p.add_argument('--name', default='detector', help='results file: benchmarks/results/<name>.txt')
     p.add_argument('--recard', action='store_true', help="only write the Recipe section of the card in --dest again, from its config")
     a = p.parse_args()
     if a.recard: recard(Path(a.dest)); raise SystemExit
-    with tempfile.TemporaryDirectory() as out, recorded(a.name): main(a.data, a.dest, a.overwrite, out, a.epochs, a.width, a.p, a.strength, a.augmix, a.pixmix, a.init, a.lr, a.unsure_mix, a.consistency, a.standardize)
+    with tempfile.TemporaryDirectory() as out, recorded(a.name): main(a.data, a.dest, a.overwrite, out, a.epochs, a.width, a.p, a.strength, a.augmix, a.pixmix, a.init, a.lr, a.unsure_mix, a.consistency, a.standardize, a.leave_out)

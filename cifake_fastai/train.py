@@ -18,7 +18,7 @@ from fastai.callback.tracker import EarlyStoppingCallback, SaveModelCallback
 from fastai.callback.progress import CSVLogger
 from .core import CifakeError, OutputExistsError, PathMissingError
 from .data import fast_dls, check_split, batch_tfm
-from .degrade import RandomDegrade, RandomAugMix, RandomPixMix, pixmix_batch, mixing_pictures
+from .degrade import DEGRADATIONS, RandomDegrade, RandomAugMix, RandomPixMix, pixmix_batch, mixing_pictures
 from fastai.callback.mixup import MixHandler
 from fastai.layers import NoneReduce
 from .models import cifake_resnet9, vision_config, get_arch, arch_name, has_weights, own_network, input_size, ensure_weights, init_weights
@@ -179,6 +179,7 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
                      robust:bool=False, # Also train on degraded copies (`RandomDegrade`): survives resizing, blur and recompression
                      p:float=0.5, # With `robust`: share of training images degraded (loaders given bring their own `RandomDegrade`)
                      strength:float=1., # With `robust`: how strong the strongest degradations are (see `degrade_image`)
+                     leave_out:list|None=None, # With `robust`: families of `DEGRADATIONS` not trained on (e.g. `['noise']`: to measure what a family never seen costs)
                      augmix:float=0., # Share of training images also mixed by AugMix (`RandomAugMix`; `0`: none)
                      pixmix:float=0., # Share of training images also mixed with fractal pictures (`RandomPixMix`; `0`: none)
                      unsure_mix:bool=False, # With `pixmix`: mixed images' targets move toward 50/50 by how much the mix covers (`PixMixUnsure`)
@@ -196,12 +197,19 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
     if consistency and isinstance(path, DataLoaders): raise CifakeError("consistency makes its views itself: pass the training folder, not loaders")
     if consistency and not (robust or augmix or (pixmix and not unsure_mix)):
         raise CifakeError("consistency needs something to make the views: robust=True, augmix or pixmix (with unsure_mix, pixmix makes no views)")
-    degrade = ([RandomAugMix(augmix)] if augmix else []) + ([RandomPixMix(pixmix)] if pixmix and not unsure_mix else []) + ([RandomDegrade(p, strength)] if robust else [])
+    leave_out = [leave_out] if isinstance(leave_out, str) else list(leave_out or [])
+    if leave_out and not robust: raise CifakeError("leave_out names degradation families to leave out of robust training: pass robust=True too")
+    if (unknown := sorted(set(leave_out) - set(DEGRADATIONS))): raise CifakeError(f"leave_out={unknown}: no such degradation families; they are {list(DEGRADATIONS)}")
+    families = {k: v for k, v in DEGRADATIONS.items() if k not in leave_out}
+    if not families: raise CifakeError("leave_out leaves no degradation family to train on: leave some, or train without robust")
+    degrade = ([RandomAugMix(augmix)] if augmix else []) + ([RandomPixMix(pixmix)] if pixmix and not unsure_mix else []) + \
+              ([RandomDegrade(p, strength, families=families if leave_out else None)] if robust else [])
     if isinstance(path, DataLoaders):
         dls = path                                       # never changed here: the caller's loaders stay as they were built
         if robust and not any(isinstance(t, RandomDegrade) for t in dls.train.after_batch.fs):
             raise CifakeError("robust=True with loaders of your own: build them with the degradations, e.g. "
                               "fast_dls(path, size=32, batch_tfms=[Flip(), RandomDegrade()])")
+        if leave_out: raise CifakeError("leave_out with loaders of your own: build them with RandomDegrade(families=...) instead")
         if augmix and not any(isinstance(t, RandomAugMix) for t in dls.train.after_batch.fs):
             raise CifakeError("augmix with loaders of your own: build them with it, e.g. fast_dls(path, size=32, batch_tfms=[Flip(), RandomAugMix()])")
         has_mix = any(isinstance(t, RandomPixMix) for t in dls.train.after_batch.fs)
