@@ -4,7 +4,8 @@
 
 # %% auto 0
 __all__ = ['CPU_RECIPE', 'HistoryCSV', 'ResumableSaveModel', 'ResumableEarlyStopping', 'SaveLast', 'train_model',
-           'train_cpu_recipe', 'EvenShift', 'PixMixUnsure', 'ConsistentViews', 'plot_history', 'seconds_per_epoch']
+           'degradation_families', 'train_cpu_recipe', 'EvenShift', 'PixMixUnsure', 'ConsistentViews', 'plot_history',
+           'seconds_per_epoch']
 
 # %% ../nbs/06_train.ipynb
 import contextlib, inspect, io, json, time
@@ -164,6 +165,17 @@ def train_model(dls:DataLoaders, # Loaders from `cifake_dls` or `fast_dls`
     return learn
 
 # %% ../nbs/06_train.ipynb
+def degradation_families(leave_out:list|str|None=None, # Families of `DEGRADATIONS` to leave out: one name, or several
+                        )->dict|None: # The families left (name -> (function, weight)); `None` when none is left out (all of them)
+    "The degradation families a robust training goes through: `DEGRADATIONS` less `leave_out` (leave-one-family-out: what a family never seen costs)."
+    leave_out = [leave_out] if isinstance(leave_out, str) else list(leave_out or [])
+    if not leave_out: return None
+    if (unknown := sorted(set(leave_out) - set(DEGRADATIONS))): raise CifakeError(f"leave_out={unknown}: no such degradation families; they are {list(DEGRADATIONS)}")
+    families = {k: v for k, v in DEGRADATIONS.items() if k not in leave_out}
+    if not families: raise CifakeError("leave_out leaves no degradation family to train on: leave some, or train without robust")
+    return families
+
+# %% ../nbs/06_train.ipynb
 CPU_RECIPE = dict(arch='cifake_resnet9', size=32, width=16, bs=256, lr=5e-3, smooth=0.1, valid_pct=0.05, epochs=12, robust_epochs=24,
                   flip=True)   # the one home of the recipe's settings (`train_run(recipe=True)` reads them too)
 
@@ -179,7 +191,7 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
                      robust:bool=False, # Also train on degraded copies (`RandomDegrade`): survives resizing, blur and recompression
                      p:float=0.5, # With `robust`: share of training images degraded (loaders given bring their own `RandomDegrade`)
                      strength:float=1., # With `robust`: how strong the strongest degradations are (see `degrade_image`)
-                     leave_out:list|None=None, # With `robust`: families of `DEGRADATIONS` not trained on (e.g. `['noise']`: to measure what a family never seen costs)
+                     leave_out:list|str|None=None, # With `robust`: families of `DEGRADATIONS` not trained on (e.g. `['noise']`: to measure what a family never seen costs)
                      augmix:float=0., # Share of training images also mixed by AugMix (`RandomAugMix`; `0`: none)
                      pixmix:float=0., # Share of training images also mixed with fractal pictures (`RandomPixMix`; `0`: none)
                      unsure_mix:bool=False, # With `pixmix`: mixed images' targets move toward 50/50 by how much the mix covers (`PixMixUnsure`)
@@ -197,19 +209,16 @@ def train_cpu_recipe(path:str|Path|DataLoaders, # CIFAKE training folder, a data
     if consistency and isinstance(path, DataLoaders): raise CifakeError("consistency makes its views itself: pass the training folder, not loaders")
     if consistency and not (robust or augmix or (pixmix and not unsure_mix)):
         raise CifakeError("consistency needs something to make the views: robust=True, augmix or pixmix (with unsure_mix, pixmix makes no views)")
-    leave_out = [leave_out] if isinstance(leave_out, str) else list(leave_out or [])
-    if leave_out and not robust: raise CifakeError("leave_out names degradation families to leave out of robust training: pass robust=True too")
-    if (unknown := sorted(set(leave_out) - set(DEGRADATIONS))): raise CifakeError(f"leave_out={unknown}: no such degradation families; they are {list(DEGRADATIONS)}")
-    families = {k: v for k, v in DEGRADATIONS.items() if k not in leave_out}
-    if not families: raise CifakeError("leave_out leaves no degradation family to train on: leave some, or train without robust")
+    families = degradation_families(leave_out)
+    if families is not None and not robust: raise CifakeError("leave_out names degradation families to leave out of robust training: pass robust=True too")
     degrade = ([RandomAugMix(augmix)] if augmix else []) + ([RandomPixMix(pixmix)] if pixmix and not unsure_mix else []) + \
-              ([RandomDegrade(p, strength, families=families if leave_out else None)] if robust else [])
+              ([RandomDegrade(p, strength, families=families)] if robust else [])
     if isinstance(path, DataLoaders):
         dls = path                                       # never changed here: the caller's loaders stay as they were built
         if robust and not any(isinstance(t, RandomDegrade) for t in dls.train.after_batch.fs):
             raise CifakeError("robust=True with loaders of your own: build them with the degradations, e.g. "
                               "fast_dls(path, size=32, batch_tfms=[Flip(), RandomDegrade()])")
-        if leave_out: raise CifakeError("leave_out with loaders of your own: build them with RandomDegrade(families=...) instead")
+        if families is not None: raise CifakeError("leave_out with loaders of your own: build them with RandomDegrade(families=...) instead")
         if augmix and not any(isinstance(t, RandomAugMix) for t in dls.train.after_batch.fs):
             raise CifakeError("augmix with loaders of your own: build them with it, e.g. fast_dls(path, size=32, batch_tfms=[Flip(), RandomAugMix()])")
         has_mix = any(isinstance(t, RandomPixMix) for t in dls.train.after_batch.fs)
