@@ -64,6 +64,15 @@ def figures(rows)->dict:
                 real_sure_fake_pct=t[t.corruption == 'photos (packages on PyPI)'].sure_fake.iloc[0],
                 skimage_sure_fake_pct=t[t.corruption == 'photos (scikit-image)'].sure_fake.iloc[0])
 
+def outputs(det, xs)->tuple:
+    "A member's margin, its own verdict and whether its distance rule sets each image aside, on the images `xs`."
+    from cifake_fastai.inference import predict_probs
+    p, dist = predict_probs(det, list(xs), bs=1024, distance=True)
+    return margin(det, p), det.verdicts(p, distance=dist), np.zeros(len(p), bool) if dist is None or det.distance is None else det.far(dist)
+
+at_zero = lambda m: np.where(m >= 0, 'FAKE', 'REAL').astype(object)      # the verdict forced at a margin of 0 (the threshold)
+sigmoid = lambda m: 1/(1 + np.exp(-m))
+
 def row(forced, said, truth)->dict:
     sure = said != 'UNSURE'
     return dict(acc=100*float((forced == truth).mean()), answered=100*float(sure.mean()), n_answered=int(sure.sum()),
@@ -74,7 +83,6 @@ def main(data, members, n, name, workers, valid):
     import pandas as pd
     from cifake_fastai.detector import load_detector, verdicts_at
     from cifake_fastai.evaluate import guaranteed_unsure_band
-    from cifake_fastai.inference import predict_probs
     from photos import package_photos
     dets = [load_detector(m) for m in members]
     if len({tuple(d.vocab) for d in dets}) > 1 or 'FAKE' not in dets[0].vocab: raise SystemExit("the members must all be REAL/FAKE detectors")
@@ -85,19 +93,11 @@ def main(data, members, n, name, workers, valid):
     sets += [(c, 'seen' if c in SEEN else 'unseen', s, xs, truth) for c, s, xs in corrupted(x, workers)]
     for what, real in (('packages on PyPI', package_photos()[1]), ('scikit-image', real_photos())):
         sets.append((f'photos ({what})', 'photos', 0, real, np.full(len(real), 'REAL', dtype=object)))
-    outs = []                                              # each member's (margin, its own verdict, far) on every set
-    for d in dets:
-        o = []
-        for _, _, _, xs, _ in sets:
-            p, dist = predict_probs(d, list(xs), bs=1024, distance=True)
-            o.append((margin(d, p), d.verdicts(p, distance=dist), np.zeros(len(p), bool) if dist is None or d.distance is None else d.far(dist)))
-        outs.append(o)
+    outs = [[outputs(d, xs) for _, _, _, xs, _ in sets] for d in dets]      # each member's (margin, its own verdict, far) on every set
+    agreed = [agree([o[i][1] for o in outs]) for i in range(len(sets))]
     # the mean rule's band, on the held-out split: every member's margin and distance rule there
-    mh, fh = [], []
-    for d in dets:
-        p, dist = predict_probs(d, list(xh), bs=1024, distance=True)
-        mh.append(margin(d, p)); fh.append(np.zeros(len(p), bool) if dist is None or d.distance is None else d.far(dist))
-    pm, near = 1/(1 + np.exp(-np.mean(mh, 0))), ~np.logical_or.reduce(fh)
+    mh, _, fh = zip(*[outputs(d, xh) for d in dets])
+    pm, near = sigmoid(np.mean(mh, 0)), ~np.logical_or.reduce(fh)
     band = guaranteed_unsure_band(th[near] == 'FAKE', pm[near], 0.5, accuracy=0.99, delta=0.05)
     print(f"mean rule: UNSURE band [{band[0]:.4f}, {band[1]:.4f}) on sigmoid(mean margin), fitted on {int(near.sum())} held-out images "
           f"no member sets aside ({100*near.mean():.2f}%)", flush=True)
@@ -106,23 +106,21 @@ def main(data, members, n, name, workers, valid):
     # (on the clean images; and, a second baseline, on all the corrupted images together)
     def cut_for(idx:list)->float:
         "The |margin| at or above which the first member's sure verdicts on the sets `idx` are as many as the pair's agreed ones."
-        n = sum(int((agree([o[i][1] for o in outs]) != 'UNSURE').sum()) for i in idx)
+        n = sum(int((agreed[i] != 'UNSURE').sum()) for i in idx)
         a = np.sort(np.concatenate([np.abs(outs[0][i][0][outs[0][i][1] != 'UNSURE']) for i in idx]))[::-1]
         return a[n - 1] if 0 < n <= len(a) else np.inf
     cuts = {'member 0, as often answered': cut_for([0]),
             'member 0, as often answered under corruption': cut_for([i for i, st in enumerate(sets) if st[2] > 0])}
     rows = []
     for i, (c, fam, sev, xs, tr) in enumerate(sets):
-        m = np.mean([o[i][0] for o in outs], 0); forced = np.where(m >= 0, 'FAKE', 'REAL').astype(object)
-        said_mean = np.where(np.logical_or.reduce([o[i][2] for o in outs]), 'UNSURE', verdicts_at(1/(1 + np.exp(-m)), band=band)).astype(object)
+        m = np.mean([o[i][0] for o in outs], 0); forced = at_zero(m)
+        said_mean = np.where(np.logical_or.reduce([o[i][2] for o in outs]), 'UNSURE', verdicts_at(sigmoid(m), band=band)).astype(object)
         base = dict(corruption=c, family=fam, severity=sev)
-        for k, (d, o) in enumerate(zip(dets, outs)):
-            rows.append(dict(rule=f'member {k}', **base, **row(np.where(o[i][0] >= 0, 'FAKE', 'REAL').astype(object), o[i][1], tr)))
-        f0 = np.where(outs[0][i][0] >= 0, 'FAKE', 'REAL').astype(object)
+        for k, o in enumerate(outs): rows.append(dict(rule=f'member {k}', **base, **row(at_zero(o[i][0]), o[i][1], tr)))
         for rule, cut in cuts.items():
-            rows.append(dict(rule=rule, **base, **row(f0, np.where((np.abs(outs[0][i][0]) >= cut) & (outs[0][i][1] != 'UNSURE'), outs[0][i][1], 'UNSURE').astype(object), tr)))
+            rows.append(dict(rule=rule, **base, **row(at_zero(outs[0][i][0]), np.where((np.abs(outs[0][i][0]) >= cut) & (outs[0][i][1] != 'UNSURE'), outs[0][i][1], 'UNSURE').astype(object), tr)))
         rows.append(dict(rule='mean', **base, **row(forced, said_mean, tr)))
-        rows.append(dict(rule='agree', **base, **row(forced, agree([o[i][1] for o in outs]), tr)))
+        rows.append(dict(rule='agree', **base, **row(forced, agreed[i], tr)))
     t = pd.DataFrame(rows)
     t.round(3).to_csv(RESULTS/f'{name}.csv', index=False)
     res = {r: figures(t[t.rule == r]) for r in t.rule.unique()}
